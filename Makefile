@@ -1,0 +1,323 @@
+# dust: one non-recursive Makefile for every image, tool and test.
+#
+#   make              build every image into bin/ and print their sizes
+#   make check        host unit tests, then the QEMU lab tests
+#   make demo         build and boot dust in QEMU
+#   make unit         host unit tests only (ASan + UBSan)
+#   make qemu-test    QEMU lab tests only
+#   make fuzz         run every fuzz harness for a while
+#   make bench        benchmarks against iPXE
+#
+# Options: V=1 (show commands), CTRLB_MS=ms (Ctrl-B window, default 1000),
+# DEBUG=1 (assertions on in the firmware).
+
+VERSION := 0.1.0
+
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+export LC_ALL := C
+export TZ := UTC
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_DATE := $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d)
+
+CC := gcc
+LD := ld
+NASM := nasm
+OBJCOPY := objcopy
+HOSTCC := gcc
+CTRLB_MS ?= 1000
+
+BUILD := build
+BIN := bin
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+# ------------------------------------------------------------ sources
+# The portable core: no hardware, runs on the host in unit tests too.
+PORTABLE_SRCS := \
+	src/core/console.c \
+	src/core/heap.c \
+	src/core/init.c \
+	src/core/iobuf.c \
+	src/core/memmap_carve.c \
+	src/core/process.c \
+	src/core/random.c \
+	src/core/string.c \
+	src/core/strerror.c \
+	src/core/vsprintf.c \
+	src/hci/readline.c \
+	src/hci/shell.c \
+	src/hci/commands/basic_cmd.c
+
+# Everything every firmware image links.
+CORE_SRCS := $(PORTABLE_SRCS) \
+	src/core/assert.c \
+	src/core/main.c \
+	src/core/malloc.c \
+	src/core/version.c \
+	src/usr/autoboot.c \
+	src/drivers/bus/pci.c \
+	src/hci/commands/pci_cmd.c \
+	$(wildcard src/arch/x86/core/*.c) \
+	$(wildcard src/arch/x86/interface/pcbios/*.c) \
+	$(wildcard src/arch/x86/hci/*.c)
+
+# NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
+DRIVERS_all :=
+DRIVERS_e1000 :=
+DRIVERS_rtl8139 :=
+DRIVERS_virtio :=
+DRIVERS_undi :=
+VARIANTS := all e1000 rtl8139 virtio undi
+
+STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
+
+ALL_FW_SRCS := $(sort $(CORE_SRCS) $(foreach v,$(VARIANTS),$(DRIVERS_$(v))))
+
+# Each source file gets a number that error codes carry (see errno.h).
+ERRFILE_LIST := $(ALL_FW_SRCS)
+_errn :=
+$(foreach s,$(ERRFILE_LIST),$(eval _errn += x)$(eval ERRFILE_$(s) := $(words $(_errn))))
+
+# ------------------------------------------------------------ flags
+GCC_INC := $(shell $(CC) -print-file-name=include)
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
+COMMON_CFLAGS := -std=gnu11 -nostdinc -isystem $(GCC_INC) \
+	-include src/include/compiler.h -Isrc/include -Isrc/arch/x86/include \
+	-Isrc -I$(BUILD)/include $(WARN) \
+	-DDUST_VERSION='"$(VERSION)"' \
+	-DDUST_BUILD='"$(GIT_REV), $(BUILD_DATE)"' \
+	-DCONFIG_CTRLB_MS=$(CTRLB_MS)
+FW_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding -fno-builtin \
+	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -mgeneral-regs-only -fno-common -ffunction-sections \
+	-fdata-sections -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
+	--param=min-pagesize=0
+ifeq ($(DEBUG),1)
+FW_CFLAGS += -DDUST_ASSERT
+endif
+STUB_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding \
+	-fno-builtin -fpie -fvisibility=hidden -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
+	-fno-jump-tables -fno-tree-loop-distribute-patterns -Isrc/arch/x86/prefix
+LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
+NASMFLAGS := -f bin -w+all -w-unknown-warning -Werror -Isrc/arch/x86/prefix/ -Isrc/arch/x86/transitions/ \
+	-I$(BUILD)/include/
+
+HOST_TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
+
+# ------------------------------------------------------------ images
+ROMS := $(BIN)/e1000.rom $(BIN)/rtl8139.rom $(BIN)/virtio-net.rom
+IMAGES := $(BIN)/dust.lkrn $(BIN)/dust.pxe $(BIN)/undionly.kpxe \
+	$(BIN)/dust.usb $(BIN)/dust.iso $(ROMS)
+
+# Size limits, with what they protect.
+ROM_MAX := 65536
+NBP_MAX := 458752
+DISK_MAX := 458752
+LKRN_SETUP_MAX := 32768
+
+all: $(IMAGES)
+	@sh util/sizes.sh $(IMAGES)
+
+TOOLS := $(BUILD)/tools/mkpayload $(BUILD)/tools/romfix $(BUILD)/tools/zpack \
+	$(BUILD)/tools/isofix
+
+$(BUILD)/tools/%: util/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $<
+
+$(BUILD)/tools/zpack: util/zpack.c src/arch/x86/prefix/unzip.c src/arch/x86/prefix/unzip.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -Isrc/arch/x86/prefix -o $@ util/zpack.c
+
+# resident.h holds only #defines; nasm reads the same file as %defines.
+$(BUILD)/include/resident.inc: src/arch/x86/include/bios/resident.h
+	@mkdir -p $(dir $@)
+	$(Q)sed -n 's/^#define[ \t]\+\([A-Za-z0-9_]\+\)[ \t]\+\([^/]*\).*/%define \1 \2/p' $< > $@
+
+$(BUILD)/resident.bin: src/arch/x86/transitions/resident.asm $(BUILD)/include/resident.inc
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $@"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $@.d -o $@ $<
+
+# ---- the install stub
+STUB_OBJS := $(patsubst src/%.c,$(BUILD)/stub/%.o,$(STUB_SRCS))
+$(BUILD)/stub/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(STUB_CFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/stub.elf: $(STUB_OBJS) src/arch/x86/scripts/stub.ld $(BUILD)/tools/mkpayload
+	@echo "  LD      $@"
+	$(Q)$(LD) -m elf_i386 -T src/arch/x86/scripts/stub.ld -q --no-warn-rwx-segments \
+		-o $@ $(STUB_OBJS)
+	$(Q)$(BUILD)/tools/mkpayload check-pic $@
+
+$(BUILD)/stub.bin: $(BUILD)/stub.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+# ---- the core, one link per variant
+$(BUILD)/include/errfiles.c: Makefile
+	@mkdir -p $(dir $@)
+	$(Q)( echo '/* Generated: source file names by ERRFILE number. */'; \
+	  echo 'const char *const errfile_names[] = { "?",'; \
+	  $(foreach s,$(ERRFILE_LIST),echo '"$(notdir $(s))",';) \
+	  echo '};'; \
+	  echo 'const unsigned int errfile_count = sizeof(errfile_names) / sizeof(errfile_names[0]);' \
+	) > $@
+
+$(BUILD)/fw/errfiles.o: $(BUILD)/include/errfiles.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(FW_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/fw/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(FW_CFLAGS) -DERRFILE=$(ERRFILE_$<) -MMD -c -o $@ $<
+
+fw_objs = $(patsubst src/%.c,$(BUILD)/fw/%.o,$(CORE_SRCS) $(DRIVERS_$(1))) \
+	$(BUILD)/fw/errfiles.o
+
+define core_variant
+$(BUILD)/core-$(1).elf: $(call fw_objs,$(1)) src/arch/x86/scripts/core.ld
+	@echo "  LD      $$@"
+	$(Q)$(LD) -m elf_i386 -T src/arch/x86/scripts/core.ld -q --gc-sections \
+		--no-warn-rwx-segments \
+		-Map $(BUILD)/core-$(1).map -o $$@ $(call fw_objs,$(1)) $(LIBGCC)
+
+$(BUILD)/payload-$(1).bin: $(BUILD)/core-$(1).elf $(BUILD)/tools/mkpayload $(BUILD)/tools/zpack
+	@echo "  PAYLOAD $$@"
+	$(Q)$(BUILD)/tools/mkpayload split $$< $(BUILD)/core-$(1).raw $(BUILD)/core-$(1).hdr
+	$(Q)$(BUILD)/tools/zpack $(BUILD)/core-$(1).raw $(BUILD)/core-$(1).z
+	$(Q)$(BUILD)/tools/mkpayload join $(BUILD)/core-$(1).hdr $(BUILD)/core-$(1).z $$@
+endef
+$(foreach v,$(VARIANTS),$(eval $(call core_variant,$(v))))
+
+PREFIX_DEPS := $(BUILD)/resident.bin $(BUILD)/stub.bin $(BUILD)/include/resident.inc
+
+# assemble_prefix SOURCE, PAYLOAD-VARIANT, OUTPUT, EXTRA-FLAGS
+define assemble_prefix
+	@mkdir -p $(dir $(3))
+	@echo "  NASM    $(3)"
+	$(Q)$(NASM) $(NASMFLAGS) -DRESIDENT_BIN='"$(BUILD)/resident.bin"' \
+		-DSTUB_BIN='"$(BUILD)/stub.bin"' \
+		-DPAYLOAD_BIN='"$(BUILD)/payload-$(2).bin"' $(4) \
+		-MD $(BUILD)/$(notdir $(3)).d -MT $(3) -o $(3) $(1)
+endef
+
+# check_size FILE, LIMIT, WHAT
+define check_size
+	$(Q)size=$$(stat -c %s $(1)); if [ $$size -gt $(2) ]; then \
+		echo "error: $(1) is $$size bytes, over the $(2)-byte limit of $(3)" >&2; \
+		rm -f $(1); exit 1; fi
+endef
+
+$(BIN)/dust.lkrn: src/arch/x86/prefix/lkrnprefix.asm $(BUILD)/payload-all.bin $(PREFIX_DEPS)
+	$(call assemble_prefix,$<,all,$@,)
+	$(Q)setup=$$(( ($$(od -An -tu1 -j497 -N1 $@) + 1) * 512 )); \
+	if [ $$setup -gt $(LKRN_SETUP_MAX) ]; then \
+		echo "error: $@ setup part is $$setup bytes, over the $(LKRN_SETUP_MAX)-byte limit boot loaders accept" >&2; \
+		rm -f $@; exit 1; fi
+
+$(BIN)/dust.pxe: src/arch/x86/prefix/pxeprefix.asm $(BUILD)/payload-all.bin $(PREFIX_DEPS)
+	$(call assemble_prefix,$<,all,$@,)
+	$(call check_size,$@,$(NBP_MAX),a PXE program in base memory)
+
+$(BIN)/undionly.kpxe: src/arch/x86/prefix/pxeprefix.asm $(BUILD)/payload-undi.bin $(PREFIX_DEPS)
+	$(call assemble_prefix,$<,undi,$@,-DKEEP_PXE)
+	$(call check_size,$@,$(NBP_MAX),a PXE program in base memory)
+
+$(BIN)/dust.usb: src/arch/x86/prefix/diskprefix.asm $(BUILD)/payload-all.bin $(PREFIX_DEPS)
+	$(call assemble_prefix,$<,all,$@,)
+	$(call check_size,$@,$(DISK_MAX),a disk image loaded into base memory)
+
+$(BIN)/dust.iso: $(BIN)/dust.usb $(BUILD)/tools/isofix
+	@echo "  ISO     $@"
+	$(Q)rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso
+	$(Q)cp $< $(BUILD)/iso/dust.img
+	$(Q)head -c 512 $< > $(BUILD)/isombr.bin
+	$(Q)touch -d @$(SOURCE_DATE_EPOCH) $(BUILD)/iso $(BUILD)/iso/dust.img
+	$(Q)xorriso -as mkisofs -quiet -o $@ -V DUST -sysid dust \
+		-b dust.img -no-emul-boot -boot-load-size 4 -boot-info-table \
+		-isohybrid-mbr $(BUILD)/isombr.bin $(BUILD)/iso 2>&1 | \
+		grep -v 'libisofs: NOTE' >&2 || true
+	$(Q)test -s $@
+	$(Q)$(BUILD)/tools/isofix $@
+
+# rom_image NAME, VARIANT, VENDOR, DEVICE
+define rom_image
+$(BIN)/$(1).rom: src/arch/x86/prefix/romprefix.asm $(BUILD)/payload-$(2).bin $(PREFIX_DEPS) $(BUILD)/tools/romfix
+	$$(call assemble_prefix,$$<,$(2),$$@,-DPCI_VENDOR=$(3) -DPCI_DEVICE=$(4))
+	$$(call check_size,$$@,$(ROM_MAX),a PCI option ROM)
+	$(Q)$(BUILD)/tools/romfix $$@
+endef
+$(eval $(call rom_image,e1000,e1000,0x8086,0x100e))
+$(eval $(call rom_image,rtl8139,rtl8139,0x10ec,0x8139))
+$(eval $(call rom_image,virtio-net,virtio,0x1af4,0x1000))
+
+# ------------------------------------------------------------ host unit tests
+# dust's code is freestanding on the host too (its own libc headers);
+# AddressSanitizer skips globals in named sections, so linker tables stay
+# packed.
+HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-builtin -fno-tree-loop-distribute-patterns
+UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_TEST_SRCS) \
+	tests/unit/runner.c tests/unit/hostcon.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
+
+$(BUILD)/host/errfiles.o: $(BUILD)/include/errfiles.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/host/hostshim.o: tests/unit/hostshim.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
+		-c -o $@ $<
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DERRFILE=$(or $(ERRFILE_$<),0) -MMD -c -o $@ $<
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) tests/unit/tables.ld
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) -fsanitize=address,undefined -Wl,-T,tests/unit/tables.ld -o $@ $(UNIT_OBJS)
+
+unit: $(BUILD)/unit-tests
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $<
+
+# ------------------------------------------------------------ QEMU tests
+qemu-test: all
+	$(Q)python3 tests/qemu/run.py
+
+check: unit qemu-test
+
+demo: all
+	$(Q)sh tests/qemu/demo.sh
+
+bench: all
+	$(Q)python3 tests/qemu/bench.py
+
+fuzz:
+	$(Q)sh tests/fuzz/run.sh
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+.PHONY: all unit qemu-test check demo bench fuzz clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
