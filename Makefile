@@ -51,8 +51,11 @@ PORTABLE_SRCS := \
 	src/core/process.c \
 	src/core/random.c \
 	src/core/string.c \
+	src/core/timers.c \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
+	src/core/xfer.c \
+	src/net/netdevice.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c
@@ -182,7 +185,8 @@ $(BUILD)/fw/errfiles.o: $(BUILD)/include/errfiles.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(FW_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(BUILD)/fw/%.o: src/%.c
+# Objects depend on the Makefile: it assigns their ERRFILE numbers.
+$(BUILD)/fw/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(FW_CFLAGS) -DERRFILE=$(ERRFILE_$<) -MMD -c -o $@ $<
@@ -288,7 +292,7 @@ $(BUILD)/host/hostshim.o: tests/unit/hostshim.c
 	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
 		-c -o $@ $<
 
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DERRFILE=$(or $(ERRFILE_$<),0) -MMD -c -o $@ $<

@@ -6,8 +6,11 @@
  *
  * Options (compression):
  *   -F          do not apply the x86 call/jmp filter
+ *   -X          always apply it (by default it is applied when a quick
+ *               look at the call/jmp words says it will help)
  *   -p LC,LP,PB use these literal/position parameters instead of searching
- *   -e          search more parameter combinations (slower)
+ *   -e          search more parameter combinations, and try the stream
+ *               both with and without the filter (slower)
  *   -v          print sizes to stderr
  *
  * The stream format is documented in src/arch/x86/prefix/unzip.c.  That
@@ -152,6 +155,64 @@ static u32 x86_encode(u8 *buf, u32 n)
 		}
 	}
 	return count;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t count_distinct(u32 *v, size_t n)
+{
+	size_t i, d = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (!i || v[i] != v[i - 1])
+			d++;
+	return d;
+}
+
+/*
+ * Would the x86 filter help?  In linked code, calls to one function from
+ * many places carry different relative displacements but the same
+ * target, so rewriting makes the words repeat.  In an unlinked object
+ * every displacement is the same placeholder and rewriting makes them
+ * all differ.  Compare how many distinct words the candidate windows
+ * hold before and after (the filter's decisions depend only on the
+ * original bytes, so this scan mirrors x86_encode() exactly).
+ */
+static int x86_filter_helps(const u8 *buf, u32 n)
+{
+	u32 i, last = (u32)-4;
+	size_t cnt = 0, before, after;
+	u32 *orig = xmalloc(((size_t)n / 5 + 1) * sizeof(u32));
+	u32 *conv = xmalloc(((size_t)n / 5 + 1) * sizeof(u32));
+
+	for (i = 0; i + 4 < n; i++) {
+		const u8 *q = buf + i;
+		u32 v;
+
+		if ((q[0] & 0xfe) != 0xe8)
+			continue;
+		if (i - last > 3 && (u8)(q[4] + 1) < 2) {
+			v = q[1] | (u32)q[2] << 8 | (u32)q[3] << 16 |
+			    (u32)q[4] << 24;
+			orig[cnt] = v;
+			conv[cnt++] = (((v + i) & 0x1ffffffu) ^ 0x1000000u) -
+				      0x1000000u;
+			i += 4;
+		} else {
+			last = i;
+		}
+	}
+	before = count_distinct(orig, cnt);
+	after = count_distinct(conv, cnt);
+	free(orig);
+	free(conv);
+	return after < before;
 }
 
 /* ------------------------------------------------------------------ */
@@ -964,7 +1025,7 @@ static void write_file(const char *name, const u8 *buf, size_t len)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: zpack [-F] [-e] [-v] [-p LC,LP,PB] IN OUT\n"
+		"usage: zpack [-F|-X] [-e] [-v] [-p LC,LP,PB] IN OUT\n"
 		"       zpack -d IN OUT\n");
 	exit(1);
 }
@@ -995,19 +1056,63 @@ static int decompress_file(const char *in, const char *out)
 	return 0;
 }
 
+struct best {
+	u8 *data;
+	size_t len;
+};
+
+/*
+ * Compress raw[0..n) with the filter on or off, trying each parameter
+ * set in cand[]; keep the result in *b if it beats what is there.
+ */
+static void try_all(const u8 *raw, u32 n, int filter, u32 (*cand)[3],
+		    u32 ncand, u32 depth, int verbose, struct enc *e,
+		    struct best *b)
+{
+	u8 *buf = xmalloc(n ? n : 1);
+	struct matches mm;
+	u32 c;
+
+	memcpy(buf, raw, n);
+	if (filter)
+		x86_encode(buf, n);
+	find_matches(buf, n, depth, &mm);
+	for (c = 0; c < ncand; c++) {
+		compress_with(e, buf, n, &mm, cand[c][0], cand[c][1],
+			      cand[c][2], filter);
+		if (verbose)
+			fprintf(stderr, "zpack: x86=%d lc=%u lp=%u pb=%u -> %zu\n",
+				filter, cand[c][0], cand[c][1], cand[c][2],
+				e->olen);
+		if (!b->data || e->olen < b->len) {
+			free(b->data);
+			b->data = xmalloc(e->olen);
+			memcpy(b->data, e->out, e->olen);
+			b->len = e->olen;
+		}
+	}
+	free(buf);
+	free(mm.first);
+	free(mm.pairs);
+}
+
 int main(int argc, char **argv)
 {
-	int decompress = 0, filter = 1, extra = 0, verbose = 0, i;
-	int fixed = 0;
+	static const u32 quick[][3] = { {3, 0, 0}, {3, 0, 2} };
+	static const u32 slow[][3] = {
+		{3, 0, 0}, {1, 0, 0}, {2, 0, 0}, {0, 0, 0},
+		{3, 0, 2}, {1, 0, 2}, {2, 1, 0}, {1, 2, 0},
+	};
+	int decompress = 0, filter = -1, extra = 0, verbose = 0, fixed = 0;
 	u32 flc = 0, flp = 0, fpb = 0;
 	const char *in, *out;
 	size_t len;
-	u8 *raw, *buf, *best = NULL, *check;
-	size_t best_len = 0;
-	struct matches mm;
+	u8 *raw, *check;
+	struct best best = { NULL, 0 };
 	struct enc *e;
 	void *work;
 	u32 n, cand[16][3], ncand = 0, c;
+	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
@@ -1016,6 +1121,8 @@ int main(int argc, char **argv)
 			decompress = 1;
 		else if (!strcmp(a, "-F"))
 			filter = 0;
+		else if (!strcmp(a, "-X"))
+			filter = 1;
 		else if (!strcmp(a, "-e"))
 			extra = 1;
 		else if (!strcmp(a, "-v"))
@@ -1042,72 +1149,54 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	n = (u32)len;
-	buf = xmalloc(len);
-	memcpy(buf, raw, len);
-	if (filter)
-		x86_encode(buf, n);
-
-	init_prices();
-	find_matches(buf, n, extra ? 256 : 64, &mm);
 
 	if (fixed) {
-		cand[ncand][0] = flc;
-		cand[ncand][1] = flp;
-		cand[ncand][2] = fpb;
-		ncand++;
+		cand[0][0] = flc;
+		cand[0][1] = flp;
+		cand[0][2] = fpb;
+		ncand = 1;
+	} else if (extra) {
+		for (c = 0; c < sizeof(slow) / sizeof(slow[0]); c++)
+			memcpy(cand[ncand++], slow[c], sizeof(cand[0]));
 	} else {
-		static const u32 quick[][3] = { {3, 0, 0}, {3, 0, 2} };
-		static const u32 slow[][3] = {
-			{3, 0, 0}, {1, 0, 0}, {2, 0, 0}, {0, 0, 0},
-			{3, 0, 2}, {1, 0, 2}, {2, 1, 0}, {1, 2, 0},
-		};
-
-		if (extra) {
-			for (c = 0; c < sizeof(slow) / sizeof(slow[0]); c++, ncand++)
-				memcpy(cand[ncand], slow[c], sizeof(cand[0]));
-		} else {
-			for (c = 0; c < sizeof(quick) / sizeof(quick[0]); c++, ncand++)
-				memcpy(cand[ncand], quick[c], sizeof(cand[0]));
-		}
+		for (c = 0; c < sizeof(quick) / sizeof(quick[0]); c++)
+			memcpy(cand[ncand++], quick[c], sizeof(cand[0]));
 	}
 
+	init_prices();
 	e = xmalloc(sizeof(*e));
 	e->out = NULL;
 	e->ocap = 0;
-	for (c = 0; c < ncand; c++) {
-		compress_with(e, buf, n, &mm, cand[c][0], cand[c][1],
-			      cand[c][2], filter);
+	if (filter < 0 && !extra) {
+		filter = x86_filter_helps(raw, n);
 		if (verbose)
-			fprintf(stderr, "zpack: lc=%u lp=%u pb=%u -> %zu\n",
-				cand[c][0], cand[c][1], cand[c][2], e->olen);
-		if (!best || e->olen < best_len) {
-			free(best);
-			best = xmalloc(e->olen);
-			memcpy(best, e->out, e->olen);
-			best_len = e->olen;
-		}
+			fprintf(stderr, "zpack: x86 filter %s\n",
+				filter ? "helps" : "does not help");
 	}
+	if (filter != 0)
+		try_all(raw, n, 1, cand, ncand, extra ? 256 : 64, verbose, e,
+			&best);
+	if (filter <= 0)
+		try_all(raw, n, 0, cand, ncand, extra ? 256 : 64, verbose, e,
+			&best);
 
 	/* prove the stream with the firmware decoder before writing it */
-	check = xmalloc(len);
+	check = xmalloc(len ? len : 1);
 	work = xmalloc(UNZIP_WORKSPACE_SIZE);
-	if (unzip(best, best_len, check, len, work) != (long)len ||
+	if (unzip(best.data, best.len, check, len, work) != (long)len ||
 	    (len && memcmp(check, raw, len))) {
 		fprintf(stderr, "zpack: internal error: round trip failed\n");
 		return 2;
 	}
-	write_file(out, best, best_len);
+	write_file(out, best.data, best.len);
 	if (verbose)
 		fprintf(stderr, "zpack: %zu -> %zu bytes (%.2f%%)\n", len,
-			best_len, len ? 100.0 * best_len / len : 0.0);
+			best.len, len ? 100.0 * best.len / len : 0.0);
 	free(raw);
-	free(buf);
-	free(best);
+	free(best.data);
 	free(check);
 	free(work);
 	free(e->out);
 	free(e);
-	free(mm.first);
-	free(mm.pairs);
 	return 0;
 }

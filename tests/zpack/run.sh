@@ -179,7 +179,7 @@ done
 
 # other options must round-trip too
 f=$IN/text200k
-for opt in "-F" "-p 0,0,0" "-p 1,2,3" "-p 0,3,1" "-e"; do
+for opt in "-F" "-X" "-p 0,0,0" "-p 1,2,3" "-p 0,3,1" "-e" "-X -p 2,1,1"; do
 	if "$ZPACK" $opt "$f" "$WORK/opt.dz" &&
 	    "$ZPACK" -d "$WORK/opt.dz" "$WORK/opt.out" && cmp -s "$f" "$WORK/opt.out"; then
 		ok "round trip with $opt"
