@@ -55,10 +55,23 @@ PORTABLE_SRCS := \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
+	src/core/settings.c \
+	src/core/settings_types.c \
 	src/net/netdevice.c \
+	src/net/tcpip.c \
+	src/net/arp.c \
+	src/net/ipv4.c \
+	src/net/icmp.c \
+	src/net/udp.c \
+	src/net/udp/dhcppkt.c \
+	src/net/udp/dhcp.c \
+	src/net/udp/dnsmsg.c \
+	src/net/udp/dns.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
-	src/hci/commands/basic_cmd.c
+	src/hci/commands/basic_cmd.c \
+	src/hci/commands/net_cmd.c \
+	src/hci/commands/settings_cmd.c
 
 # Everything every firmware image links.
 CORE_SRCS := $(PORTABLE_SRCS) \
@@ -280,7 +293,8 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_TEST_SRCS) \
-	tests/unit/runner.c tests/unit/hostcon.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
+	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
+	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
 
 $(BUILD)/host/errfiles.o: $(BUILD)/include/errfiles.c
 	@mkdir -p $(dir $@)
