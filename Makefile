@@ -52,6 +52,12 @@ PORTABLE_SRCS := \
 	src/core/random.c \
 	src/core/string.c \
 	src/core/timers.c \
+	src/core/uri.c \
+	src/core/umalloc.c \
+	src/core/image.c \
+	src/core/downloader.c \
+	src/crypto/md5.c \
+	src/crypto/sha256.c \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
@@ -67,6 +73,7 @@ PORTABLE_SRCS := \
 	src/net/udp/dhcp.c \
 	src/net/udp/dnsmsg.c \
 	src/net/udp/dns.c \
+	src/net/udp/tftp.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
