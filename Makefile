@@ -56,6 +56,7 @@ PORTABLE_SRCS := \
 	src/core/umalloc.c \
 	src/core/image.c \
 	src/core/downloader.c \
+	src/core/script.c \
 	src/crypto/md5.c \
 	src/crypto/sha256.c \
 	src/core/strerror.c \
@@ -78,7 +79,8 @@ PORTABLE_SRCS := \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
 	src/hci/commands/net_cmd.c \
-	src/hci/commands/settings_cmd.c
+	src/hci/commands/settings_cmd.c \
+	src/hci/commands/image_cmd.c
 
 # Everything every firmware image links.
 CORE_SRCS := $(PORTABLE_SRCS) \
@@ -91,7 +93,8 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/hci/commands/pci_cmd.c \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
-	$(wildcard src/arch/x86/hci/*.c)
+	$(wildcard src/arch/x86/hci/*.c) \
+	$(wildcard src/arch/x86/image/*.c)
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
 DRIVERS_all :=
