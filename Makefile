@@ -80,7 +80,9 @@ PORTABLE_SRCS := \
 	src/hci/commands/basic_cmd.c \
 	src/hci/commands/net_cmd.c \
 	src/hci/commands/settings_cmd.c \
-	src/hci/commands/image_cmd.c
+	src/hci/commands/image_cmd.c \
+	src/drivers/block/blockdev.c \
+	src/drivers/block/ibft.c
 
 # Everything every firmware image links.
 CORE_SRCS := $(PORTABLE_SRCS) \
@@ -89,6 +91,8 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/core/malloc.c \
 	src/core/version.c \
 	src/usr/autoboot.c \
+	src/usr/sanboot.c \
+	src/hci/commands/sanboot_cmd.c \
 	src/drivers/bus/pci.c \
 	src/hci/commands/pci_cmd.c \
 	$(wildcard src/arch/x86/core/*.c) \

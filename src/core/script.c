@@ -109,8 +109,7 @@ static int script_exec(struct image *image)
 			rc = -ELOOP;
 			break;
 		}
-		if (iskey() && peekkey() == CTRL('C')) {
-			getkey();
+		if (interrupted()) {
 			printf("%s: stopped by Ctrl-C\n", image->name);
 			rc = -ECANCELED;
 			break;
@@ -210,8 +209,7 @@ static int sleep_exec(int argc, char **argv)
 		return command_usage(find_command("sleep"));
 	end = currtime_ms() + (uint32_t)strtoul(argv[1], NULL, 0) * 1000;
 	while (!time_after_ms(currtime_ms(), end)) {
-		if (iskey() && peekkey() == CTRL('C')) {
-			getkey();
+		if (interrupted()) {
 			return -ECANCELED;
 		}
 		step();
