@@ -75,6 +75,7 @@ PORTABLE_SRCS := \
 	src/net/udp/dnsmsg.c \
 	src/net/udp/dns.c \
 	src/net/udp/tftp.c \
+	src/net/tcp/http.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
