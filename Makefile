@@ -69,15 +69,17 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/usr/autoboot.c \
 	src/drivers/bus/pci.c \
 	src/hci/commands/pci_cmd.c \
+	src/hci/commands/ifmgmt_cmd.c \
+	src/net/ethecho.c \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
 	$(wildcard src/arch/x86/hci/*.c)
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
-DRIVERS_all :=
-DRIVERS_e1000 :=
-DRIVERS_rtl8139 :=
-DRIVERS_virtio :=
+DRIVERS_e1000 := src/drivers/net/e1000.c
+DRIVERS_rtl8139 := src/drivers/net/rtl8139.c
+DRIVERS_virtio := src/drivers/bus/virtio-pci.c src/drivers/net/virtio-net.c
+DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
 VARIANTS := all e1000 rtl8139 virtio undi
 
