@@ -245,9 +245,14 @@ $(BIN)/undionly.kpxe: src/arch/x86/prefix/pxeprefix.asm $(BUILD)/payload-undi.bi
 	$(call assemble_prefix,$<,undi,$@,-DKEEP_PXE)
 	$(call check_size,$@,$(NBP_MAX),a PXE program in base memory)
 
+# Padded to a multiple of 32 KiB: SeaBIOS derives no usable geometry for a
+# USB disk of 33-63 sectors (it reports 0 cylinders and cannot read
+# sector 0); whole multiples of 32 sectors get one.  The loader reads only
+# the image itself (the partition entry's size), never the padding.
 $(BIN)/dust.usb: src/arch/x86/prefix/diskprefix.asm $(BUILD)/payload-all.bin $(PREFIX_DEPS)
 	$(call assemble_prefix,$<,all,$@,)
 	$(call check_size,$@,$(DISK_MAX),a disk image loaded into base memory)
+	$(Q)truncate -s %32K $@
 
 $(BIN)/dust.iso: $(BIN)/dust.usb $(BUILD)/tools/isofix
 	@echo "  ISO     $@"
