@@ -100,8 +100,8 @@ def junk(iface, dest, count):
              "unknown_type": 0}
     for i in range(count):
         k = i % 5
-        if k == 0:      # shorter than an Ethernet header
-            f = dest + src[:4]
+        if k == 0:      # a bare header: a runt on the wire, no payload
+            f = dest + src + struct.pack(">H", ETHERTYPE)
             name = "runt"
         elif k == 1:    # longer than any standard frame
             f = dest + src + struct.pack(">H", ETHERTYPE) + b"Q" + bytes(3999)

@@ -140,3 +140,8 @@ def test_virtio_legacy():
 def test_virtio_modern():
     nic_test("virtio-net-pci,disable-legacy=on", "52:54:00:12:34:5a",
              "1af4:1041", "virtio-net")
+
+
+def test_virtio_transitional():
+    # Both interfaces offered: the driver takes the virtio 1.0 one.
+    nic_test("virtio-net-pci", "52:54:00:12:34:5b", "1af4:1000", "virtio-net")
