@@ -16,6 +16,7 @@ import time
 from lab import BIN, Guest, Lab, TestFailure
 
 BANNER = r"dust \S+ -- network boot firmware"
+NEXT_DEVICE = r"enter handle_18|Booting from (Floppy|DVD/CD|Hard Disk|ROM)|No bootable device"
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ethprobe.py")
 ECHO_FRAMES = 180
 
@@ -25,8 +26,8 @@ def check(cond, msg):
         raise TestFailure(msg)
 
 
-def probe(lab, mac, what, n):
-    out = lab.sh("python3 %s br0 %s %s %s" % (PROBE, mac, what, n)).stdout
+def probe(lab, mac, what, n, wait=""):
+    out = lab.sh("python3 %s br0 %s %s %s %s" % (PROBE, mac, what, n, wait)).stdout
     try:
         return json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -106,11 +107,17 @@ def nic_test(device, mac, pci_id, driver):
             check("still-here" in out, "no echo after bad frames:\n" + out)
             echo_round(lab, g, mac, 20, 1.0)
 
-            # Close and open again.
+            # Closed, the NIC neither receives nor answers.
             g.command("ifclose net0")
             st = ifstat(g)
             check(st["state"] == "closed" and st["link"] == "down",
                   "after ifclose: %r" % st)
+            res = probe(lab, mac, "echo", 10, 2)
+            after = ifstat(g)
+            check(res["replies"] == 0 and after["rx"] == st["rx"],
+                  "closed NIC still passes traffic: %r, %r -> %r" % (res, st, after))
+
+            # Open again.
             g.command("ifopen net0")
             wait_link(g)
             echo_round(lab, g, mac, 20, 1.0)
@@ -118,6 +125,17 @@ def nic_test(device, mac, pci_id, driver):
             out = g.command("ifopen net7")
             check(re.search(r"^ifopen: net7: No such device", out, re.M),
                   "unknown device not reported:\n" + out)
+
+            # Leaving with the NIC open: it is shut down and dust hands
+            # back to the BIOS.
+            leave(g)
+
+
+def leave(g):
+    mark = len(g.seabios_log())
+    g.send("exit\r")
+    g.expect_seabios(NEXT_DEVICE, 60, after=mark,
+                     what="the BIOS trying its next boot device after exit")
 
 
 def test_e1000():
@@ -145,3 +163,36 @@ def test_virtio_modern():
 def test_virtio_transitional():
     # Both interfaces offered: the driver takes the virtio 1.0 one.
     nic_test("virtio-net-pci", "52:54:00:12:34:5b", "1af4:1000", "virtio-net")
+
+
+def test_two_nics():
+    """Two NICs of different kinds: net0 and net1, opened together by a
+    bare ifopen, each answering on its own address."""
+    macs = ("52:54:00:12:34:60", "52:54:00:12:34:61")
+    with Lab("drv2") as lab:
+        args = ["-kernel", os.path.join(BIN, "dust.lkrn")]
+        for i, (dev, mac) in enumerate(zip(("e1000", "virtio-net-pci"), macs)):
+            tap = lab.add_tap()
+            args += ["-netdev", "tap,id=n%d,ifname=%s,script=no,downscript=no" % (i, tap),
+                     "-device", "%s,netdev=n%d,mac=%s,romfile=" % (dev, i, mac)]
+        with Guest(args, lab=lab) as g:
+            g.expect(BANNER, 90, "banner")
+            g.expect(r"dust> ", 30, "prompt")
+            out = g.command("ifstat")
+            check(len(re.findall(r"^net[01]: .*\(closed\)", out, re.M)) == 2,
+                  "ifstat does not list two closed devices:\n" + out)
+            g.command("ifopen")
+            g.command("ifecho on")
+            for i, mac in enumerate(macs):
+                name = "net%d" % i
+                deadline = time.time() + 30
+                while ifstat(g, name)["link"] != "up":
+                    check(time.time() < deadline, "%s link still down" % name)
+                    time.sleep(0.5)
+                check(ifstat(g, name)["mac"] == mac, "%s has the wrong MAC" % name)
+                echo_round(lab, g, mac, 30, 1.0)
+            g.command("ifclose")
+            out = g.command("ifstat")
+            check(len(re.findall(r"^net[01]: .*\(closed\)", out, re.M)) == 2,
+                  "bare ifclose did not close both:\n" + out)
+            leave(g)

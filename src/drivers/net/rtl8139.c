@@ -23,6 +23,7 @@
 #define  TSD_OWN     (1u << 13)   /* DMA to the FIFO done */
 #define  TSD_TUN     (1u << 14)
 #define  TSD_TOK     (1u << 15)
+#define  TSD_ERTXTH_FULL (48u << 16)
 #define  TSD_TABT    (1u << 30)
 #define RTL_TSAD0    0x20         /* + 4 * slot */
 #define RTL_RBSTART  0x30
@@ -176,9 +177,10 @@ static int rtl_transmit(struct net_device *netdev, struct io_buffer *iob)
 	nic->tx_prod++;
 	wmb();
 	outl(nic->io + RTL_TSAD0 + 4 * slot, virt_to_phys(buf));
-	/* Size with OWN clear starts the transmission (early threshold
-	 * left at its smallest). */
-	outl(nic->io + RTL_TSD0 + 4 * slot, (uint32_t)len);
+	/* Size with OWN clear starts the transmission.  The early-transmit
+	 * threshold (32-byte units) at 1536 bytes: the whole frame is in the
+	 * FIFO before it goes out, so a slow bus cannot cause underruns. */
+	outl(nic->io + RTL_TSD0 + 4 * slot, (uint32_t)len | TSD_ERTXTH_FULL);
 	return 0;
 }
 
