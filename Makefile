@@ -56,9 +56,11 @@ PORTABLE_SRCS := \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
 	src/net/netdevice.c \
+	src/net/ethecho.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
-	src/hci/commands/basic_cmd.c
+	src/hci/commands/basic_cmd.c \
+	src/hci/commands/ifmgmt_cmd.c
 
 # Everything every firmware image links.
 CORE_SRCS := $(PORTABLE_SRCS) \
@@ -69,8 +71,6 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/usr/autoboot.c \
 	src/drivers/bus/pci.c \
 	src/hci/commands/pci_cmd.c \
-	src/hci/commands/ifmgmt_cmd.c \
-	src/net/ethecho.c \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
 	$(wildcard src/arch/x86/hci/*.c)
