@@ -52,15 +52,39 @@ PORTABLE_SRCS := \
 	src/core/random.c \
 	src/core/string.c \
 	src/core/timers.c \
+	src/core/uri.c \
+	src/core/umalloc.c \
+	src/core/image.c \
+	src/core/downloader.c \
+	src/core/script.c \
+	src/crypto/md5.c \
+	src/crypto/sha256.c \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
+	src/core/settings.c \
+	src/core/settings_types.c \
 	src/net/netdevice.c \
 	src/net/ethecho.c \
+	src/net/tcpip.c \
+	src/net/arp.c \
+	src/net/ipv4.c \
+	src/net/icmp.c \
+	src/net/udp.c \
+	src/net/udp/dhcppkt.c \
+	src/net/udp/dhcp.c \
+	src/net/udp/dnsmsg.c \
+	src/net/udp/dns.c \
+	src/net/udp/tftp.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
-	src/hci/commands/ifmgmt_cmd.c
+	src/hci/commands/ifmgmt_cmd.c \
+	src/hci/commands/net_cmd.c \
+	src/hci/commands/settings_cmd.c \
+	src/hci/commands/image_cmd.c \
+	src/drivers/block/blockdev.c \
+	src/drivers/block/ibft.c
 
 # Everything every firmware image links.
 CORE_SRCS := $(PORTABLE_SRCS) \
@@ -69,11 +93,14 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/core/malloc.c \
 	src/core/version.c \
 	src/usr/autoboot.c \
+	src/usr/sanboot.c \
+	src/hci/commands/sanboot_cmd.c \
 	src/drivers/bus/pci.c \
 	src/hci/commands/pci_cmd.c \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
-	$(wildcard src/arch/x86/hci/*.c)
+	$(wildcard src/arch/x86/hci/*.c) \
+	$(wildcard src/arch/x86/image/*.c)
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
 DRIVERS_e1000 := src/drivers/net/e1000.c
@@ -287,7 +314,8 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_TEST_SRCS) \
-	tests/unit/runner.c tests/unit/hostcon.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
+	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
+	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
 
 $(BUILD)/host/errfiles.o: $(BUILD)/include/errfiles.c
 	@mkdir -p $(dir $@)

@@ -794,10 +794,10 @@ static void force(struct node *nd, u32 *far, u32 i, u32 j, u32 kind, u32 len,
  * position (or the window is full, or a long match is simply taken).
  * Returns the number of bytes covered.
  */
-static u32 parse_block(struct enc *e, struct parser *ps_, const u8 *buf,
+static u32 parse_block(struct enc *e, struct parser *pa, const u8 *buf,
 		       u32 n, u32 pos, const struct matches *mm)
 {
-	struct node *nd = ps_->nd;
+	struct node *nd = pa->nd;
 	u32 far = 0, i, cut, k, nops;
 
 	nd[0].price = 0;
@@ -943,11 +943,11 @@ static u32 parse_block(struct enc *e, struct parser *ps_, const u8 *buf,
 		u32 s = nd[k].nseq;
 
 		while (s--)
-			ps_->ops[nops++] = nd[k].seq[s];
+			pa->ops[nops++] = nd[k].seq[s];
 	}
 	while (nops--) {
-		enc_op(e, buf, pos, &ps_->ops[nops]);
-		pos += ps_->ops[nops].len;
+		enc_op(e, buf, pos, &pa->ops[nops]);
+		pos += pa->ops[nops].len;
 	}
 	if (e->since_refresh >= 64)
 		refresh_prices(e);

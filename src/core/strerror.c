@@ -40,6 +40,7 @@ static const struct errno_text errno_texts[] = {
 	{ EMSGSIZE_K, "Message too long" },
 	{ EPROTONOSUPPORT_K, "Protocol not supported" },
 	{ ENOTSUP_K, "Operation not supported" },
+	{ EAFNOSUPPORT_K, "Address family not supported" },
 	{ EADDRINUSE_K, "Address in use" },
 	{ EADDRNOTAVAIL_K, "Address not available" },
 	{ ENETDOWN_K, "Network is down" },

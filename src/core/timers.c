@@ -16,12 +16,14 @@ void timer_init(struct timer *t, void (*expired)(struct timer *t),
 
 void timer_start(struct timer *t, uint32_t ms)
 {
+	/* A running timer already holds its reference to the owner. */
 	if (t->running)
 		list_del(&t->list);
+	else
+		ref_get(t->owner);
 	t->expires = currtime_ms() + ms;
 	t->running = 1;
 	list_add_tail(&t->list, &timers);
-	ref_get(t->owner);
 }
 
 void timer_stop(struct timer *t)

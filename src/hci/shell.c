@@ -5,6 +5,7 @@
 #include <string.h>
 #include <dust/command.h>
 #include <dust/readline.h>
+#include <dust/settings.h>
 
 #define MAX_WORDS 64
 
@@ -124,7 +125,7 @@ int execute_line(const char *line)
 {
 	const struct command *cmd;
 	char **argv;
-	int argc, rc;
+	int argc, rc, i;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
@@ -139,6 +140,21 @@ int execute_line(const char *line)
 	if (!argc) {
 		free_words(argv);
 		return 0;
+	}
+	/* ${name} references expand word by word, so a value with blanks
+	 * stays one word. */
+	for (i = 0; i < argc; i++) {
+		char *expanded;
+
+		if (!strstr(argv[i], "${"))
+			continue;
+		expanded = expand_settings(argv[i]);
+		if (!expanded) {
+			free_words(argv);
+			return -ENOMEM;
+		}
+		free(argv[i]);
+		argv[i] = expanded;
 	}
 	cmd = find_command(argv[0]);
 	if (!cmd) {

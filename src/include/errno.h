@@ -39,6 +39,7 @@
 #define EMSGSIZE_K        90
 #define EPROTONOSUPPORT_K 93
 #define ENOTSUP_K         95
+#define EAFNOSUPPORT_K    97
 #define EADDRINUSE_K      98
 #define EADDRNOTAVAIL_K   99
 #define ENETDOWN_K       100
@@ -90,6 +91,7 @@
 #define EMSGSIZE        _E(EMSGSIZE_K)
 #define EPROTONOSUPPORT _E(EPROTONOSUPPORT_K)
 #define ENOTSUP         _E(ENOTSUP_K)
+#define EAFNOSUPPORT    _E(EAFNOSUPPORT_K)
 #define EADDRINUSE      _E(EADDRINUSE_K)
 #define EADDRNOTAVAIL   _E(EADDRNOTAVAIL_K)
 #define ENETDOWN        _E(ENETDOWN_K)

@@ -4,7 +4,7 @@ For each NIC model QEMU emulates: the driver claims the device (pciscan),
 ifstat shows the MAC QEMU was given, ifopen brings the link up; frames
 sent from the namespace come back through the link test responder
 (`ifecho on`), which proves receive and transmit with the payload intact
-and the counters moving; bad frames (runts, giants, frames for another
+and the counters moving; DHCP and ping work over the driver; bad frames (runts, giants, frames for another
 host, requests to broadcast) are dropped without an answer and leave dust
 responsive; ifclose and ifopen again work."""
 
@@ -13,7 +13,7 @@ import os
 import re
 import time
 
-from lab import BIN, Guest, Lab, TestFailure
+from lab import BIN, SERVER_IP, Guest, Lab, TestFailure
 
 BANNER = r"dust \S+ -- network boot firmware"
 NEXT_DEVICE = r"enter handle_18|Booting from (Floppy|DVD/CD|Hard Disk|ROM)|No bootable device"
@@ -89,12 +89,13 @@ def nic_test(device, mac, pci_id, driver):
                     "-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % tap,
                     "-device", "%s,netdev=n0,mac=%s,romfile=" % (device, mac)],
                    lab=lab) as g:
-            g.expect(BANNER, 90, "banner")
-            g.expect(r"dust> ", 30, "prompt")
+            reach_prompt(g)
             out = g.command("pciscan")
             check(re.search(r"%s .* %s\s*$" % (pci_id, re.escape(driver)), out, re.M),
                   "pciscan does not show %s bound to %s:\n%s" % (pci_id, driver, out))
 
+            # Ctrl-B may have stopped an autoboot that had opened it.
+            g.command("ifclose")
             st = ifstat(g)
             check(st["mac"] == mac and st["state"] == "closed",
                   "before ifopen: %r" % st)
@@ -140,9 +141,26 @@ def nic_test(device, mac, pci_id, driver):
             check(re.search(r"^ifopen: net7: No such device", out, re.M),
                   "unknown device not reported:\n" + out)
 
+            # The IPv4 stack over this driver: a DHCP lease, then ping.
+            lab.dnsmasq()
+            out = g.command("dhcp net0", timeout=60)
+            check(re.search(r"^net0: 192\.0\.2\.\d+/", out, re.M),
+                  "no DHCP lease:\n" + out)
+            out = g.command("ping -c 3 %s" % SERVER_IP, timeout=60)
+            check("3 sent, 3 received" in out, "ping failed:\n" + out)
+
             # Leaving with the NIC open: it is shut down and dust hands
             # back to the BIOS.
             leave(g)
+
+
+def reach_prompt(g):
+    """Banner, then Ctrl-B for the command line (with a NIC present dust
+    would otherwise try to boot from the network)."""
+    g.expect(BANNER, 90, "banner")
+    g.expect(r"Press Ctrl-B", 30, "the Ctrl-B offer")
+    g.send("\x02")
+    g.expect(r"dust> ", 60, "prompt")
 
 
 def leave(g):
@@ -190,8 +208,8 @@ def test_two_nics():
             args += ["-netdev", "tap,id=n%d,ifname=%s,script=no,downscript=no" % (i, tap),
                      "-device", "%s,netdev=n%d,mac=%s,romfile=" % (dev, i, mac)]
         with Guest(args, lab=lab) as g:
-            g.expect(BANNER, 90, "banner")
-            g.expect(r"dust> ", 30, "prompt")
+            reach_prompt(g)
+            g.command("ifclose")
             out = g.command("ifstat")
             check(len(re.findall(r"^net[01]: .*\(closed\)", out, re.M)) == 2,
                   "ifstat does not list two closed devices:\n" + out)

@@ -201,6 +201,12 @@ unsigned int host_rand(void)
 	return rnd >> 8;
 }
 
+/* Line-buffered output, so nothing is lost if a sanitizer ends the run. */
+__attribute__((constructor)) static void unbuffer(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 __attribute__((destructor)) static void free_capture(void)
 {
 	free(cap);

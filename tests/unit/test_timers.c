@@ -41,7 +41,9 @@ UNIT_TEST(timers_fire_and_restart)
 	timer_init(&t1, on_t1, &owner);
 	timer_init(&t2, on_t2, NULL);
 	timer_start(&t1, 100);
+	timer_start(&t1, 100);       /* restarting a running timer */
 	check(timer_running(&t1));
+	check_eq(owner.count, 1);
 	timers_run();
 	check_eq(fired, 0);
 	host_advance_ms(150);

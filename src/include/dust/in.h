@@ -58,8 +58,6 @@ BUILD_ASSERT(sizeof(struct sockaddr_in6) == sizeof(struct sockaddr));
 const char *inet_ntoa(struct in_addr in);
 /* Parse a dotted quad; returns 1 on success, 0 if it is not one. */
 int inet_aton(const char *s, struct in_addr *in);
-const char *inet6_ntoa(const struct in6_addr *in);
-int inet6_aton(const char *s, struct in6_addr *in);
 /* Address (and port if nonzero) of a socket address, for messages. */
 const char *sock_ntoa(const struct sockaddr *sa);
 

@@ -18,10 +18,10 @@
 
 struct io_buffer {
 	struct list_head list;  /* for whoever currently owns the buffer */
-	unsigned char *head;
-	unsigned char *data;
-	unsigned char *tail;
-	unsigned char *end;
+	void *head;
+	void *data;
+	void *tail;
+	void *end;
 };
 
 /* A buffer with `len` bytes of tailroom (no headroom reserved). */

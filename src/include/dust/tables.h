@@ -22,6 +22,10 @@
 #define TABLE_ENTRY(type, tbl, order) \
 	static const type _TABLE_ATTR(type, tbl, order)
 
+/* An entry other files refer to by name (declare it extern there). */
+#define TABLE_ENTRY_GLOBAL(type, tbl, order) \
+	const type _TABLE_ATTR(type, tbl, order)
+
 /* Mutable entry (rarely needed). */
 #define TABLE_ENTRY_RW(type, tbl, order) \
 	static type _TABLE_ATTR(type, tbl, order)

@@ -14,6 +14,7 @@
 #include <dust/refcnt.h>
 
 struct io_buffer;
+struct net_device;
 struct xfer;
 
 /* Where data came from or goes to, and where in the stream it belongs. */
@@ -22,6 +23,8 @@ struct xfer_meta {
 	size_t offset;                 /* with XFER_ABSOLUTE: byte position */
 	const struct sockaddr *src;    /* datagrams: sender */
 	const struct sockaddr *dest;   /* datagrams: destination override */
+	struct net_device *netdev;     /* datagrams: device to send through
+					  (DHCP) or that it arrived on */
 };
 #define XFER_ABSOLUTE 0x01             /* offset is a position in the file */
 

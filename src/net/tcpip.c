@@ -1,0 +1,171 @@
+/* What transports and network layers share: address text, the Internet
+ * checksum, the pseudo-header, and dispatch between them by family and
+ * protocol number. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <byteswap.h>
+#include <dust/iobuf.h>
+#include <dust/ipv4.h>
+#include <dust/netdevice.h>
+#include <dust/tcpip.h>
+
+const char *inet_ntoa(struct in_addr in)
+{
+	static char buf[16];
+	const uint8_t *b = (const uint8_t *)&in.s_addr;
+
+	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	return buf;
+}
+
+int inet_aton(const char *s, struct in_addr *in)
+{
+	uint8_t b[4];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned long v = 0;
+		const char *start = s;
+
+		while (*s >= '0' && *s <= '9') {
+			if (s - start == 3)
+				return 0;
+			v = v * 10 + (unsigned long)(*s++ - '0');
+		}
+		if (s == start || v > 255)
+			return 0;
+		b[i] = (uint8_t)v;
+		if (i < 3 && *s++ != '.')
+			return 0;
+	}
+	if (*s)
+		return 0;
+	memcpy(&in->s_addr, b, 4);
+	return 1;
+}
+
+const char *sock_ntoa(const struct sockaddr *sa)
+{
+	static char buf[64];
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+	if (sa->sa_family != AF_INET)
+		return "(unknown address family)";
+	if (sin->sin_port)
+		snprintf(buf, sizeof(buf), "%s:%u", inet_ntoa(sin->sin_addr),
+			 ntohs(sin->sin_port));
+	else
+		snprintf(buf, sizeof(buf), "%s", inet_ntoa(sin->sin_addr));
+	return buf;
+}
+
+uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
+{
+	const uint8_t *p = data;
+
+	/* Sum big-endian 16-bit words; the fold below makes it exact. */
+	while (len > 1) {
+		sum += (uint32_t)(p[0] << 8 | p[1]);
+		p += 2;
+		len -= 2;
+		if (sum & 0x80000000u)
+			sum = (sum & 0xffff) + (sum >> 16);
+	}
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	/* Stored in network order: the sum was over big-endian words. */
+	return htons((uint16_t)~sum);
+}
+
+uint32_t tcpip_pseudo_sum(const struct sockaddr *src,
+			  const struct sockaddr *dst, uint8_t proto,
+			  size_t len)
+{
+	const struct sockaddr_in *s = (const struct sockaddr_in *)src;
+	const struct sockaddr_in *d = (const struct sockaddr_in *)dst;
+	uint32_t sum;
+
+	sum = csum_partial(&s->sin_addr, 4, 0);
+	sum = csum_partial(&d->sin_addr, 4, sum);
+	return sum + proto + (uint32_t)len;
+}
+
+int tcpip_select_source(const struct sockaddr *dst, struct sockaddr *src)
+{
+	const struct sockaddr_in *d = (const struct sockaddr_in *)dst;
+	struct sockaddr_in *s = (struct sockaddr_in *)src;
+	struct net_device *netdev;
+	struct in_addr hop;
+	int rc;
+
+	if (dst->sa_family != AF_INET)
+		return -EAFNOSUPPORT;
+	rc = ipv4_route_to(d->sin_addr, &netdev, &hop, &s->sin_addr);
+	if (rc)
+		return rc;
+	s->sin_family = AF_INET;
+	return 0;
+}
+
+size_t tcpip_max_segment(const struct sockaddr *dst)
+{
+	const struct sockaddr_in *d = (const struct sockaddr_in *)dst;
+	struct net_device *netdev;
+	struct in_addr hop, src;
+
+	if (dst->sa_family != AF_INET ||
+	    ipv4_route_to(d->sin_addr, &netdev, &hop, &src))
+		return 576 - sizeof(struct iphdr);
+	return netdev->mtu - sizeof(struct iphdr);
+}
+
+int tcpip_tx(struct io_buffer *iob, uint8_t proto,
+	     const struct sockaddr *src, const struct sockaddr *dst,
+	     struct net_device *netdev)
+{
+	const struct sockaddr_in *s = (const struct sockaddr_in *)src;
+	const struct sockaddr_in *d = (const struct sockaddr_in *)dst;
+	struct in_addr any = { INADDR_ANY };
+
+	if (dst->sa_family != AF_INET) {
+		free_iob(iob);
+		return -EAFNOSUPPORT;
+	}
+	return ipv4_tx(iob, proto, src ? s->sin_addr : any, d->sin_addr,
+		       netdev);
+}
+
+int tcpip_rx(struct io_buffer *iob, struct net_device *netdev, uint8_t proto,
+	     const struct sockaddr *src, const struct sockaddr *dst,
+	     uint32_t pshdr_sum)
+{
+	const struct tcpip_protocol *tp;
+
+	for_each_table_entry(tp, struct tcpip_protocol, "tcpip_protocols")
+		if (tp->proto == proto)
+			return tp->rx(iob, netdev, src, dst, pshdr_sum);
+	free_iob(iob);
+	return -EPROTONOSUPPORT;
+}
+
+/* Ephemeral ports (RFC 6335 dynamic range), starting at a random point so
+ * that a rebooted client does not reuse the ports of its last life. */
+uint16_t tcpip_ephemeral_port(void)
+{
+	static uint16_t next;
+
+	if (!next)
+		next = (uint16_t)(49152 + random() % 16384);
+	if (++next < 49152)
+		next = 49152;
+	return next;
+}

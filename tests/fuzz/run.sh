@@ -1,0 +1,39 @@
+#!/bin/sh
+# make fuzz: build every libFuzzer harness in tests/fuzz and run each for
+# FUZZ_SECONDS (default 60).  Needs clang and libclang-rt-14-dev.
+# Findings (crash-*, leak-*) are left in build/fuzz/HARNESS/ and make the
+# run fail.
+set -eu
+cd "$(dirname "$0")/../.."
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+OUT=build/fuzz
+mkdir -p "$OUT"
+GCCINC=$(gcc -print-file-name=include)
+FUZZ="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+# dust's code is built against its own headers, as in the firmware; its
+# malloc() and string functions resolve to the C library's here.
+DUST="-std=gnu11 -nostdinc -isystem $GCCINC -include src/include/compiler.h
+	-Isrc/include -Isrc/arch/x86/include -Isrc -ffreestanding"
+failed=0
+run() {
+	name=$1
+	shift
+	echo "== $name"
+	mkdir -p "$OUT/$name/corpus"
+	flags=$1
+	shift
+	# shellcheck disable=SC2086
+	clang $FUZZ $flags -o "$OUT/$name/fuzzer" "$@"
+	if ! (cd "$OUT/$name" && ./fuzzer -max_total_time="$SECONDS_EACH" \
+		-print_final_stats=1 corpus 2>&1 | tail -5); then
+		failed=1
+	fi
+	if ls "$OUT/$name"/crash-* "$OUT/$name"/leak-* >/dev/null 2>&1; then
+		echo "FINDINGS in $OUT/$name"
+		failed=1
+	fi
+}
+run unzip "" tests/fuzz/fuzz_unzip.c
+run dhcp "$DUST" tests/fuzz/fuzz_dhcp.c src/net/udp/dhcppkt.c
+run dns "$DUST" tests/fuzz/fuzz_dns.c src/net/udp/dnsmsg.c
+exit $failed
