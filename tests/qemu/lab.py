@@ -115,6 +115,25 @@ class Lab:
             time.sleep(0.1)
         raise TestFailure("dnsmasq did not start: " + open(self.path("dnsmasq.out")).read())
 
+    def atftpd(self, root, port=69):
+        """atftpd (RFC 7440 windowsize) serving root on 192.0.2.1:port."""
+        log = self.path("atftpd.log")
+        open(log, "w").close()
+        os.chmod(log, 0o666)
+        self.spawn(["atftpd", "--daemon", "--no-fork", "--port", str(port),
+                    "--bind-address", SERVER_IP, "--user", "nobody.nogroup",
+                    "--logfile", log, "--verbose=5", root],
+                   log=self.path("atftpd.out"))
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            r = self.sh("ss -uln | grep -q '%s:%d '" % (SERVER_IP, port),
+                        check=False)
+            if r.returncode == 0:
+                return log
+            time.sleep(0.1)
+        raise TestFailure("atftpd did not start: " +
+                          open(self.path("atftpd.out")).read())
+
     def close(self):
         for p in self.procs:
             try:
