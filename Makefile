@@ -116,9 +116,15 @@ STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
 ALL_FW_SRCS := $(sort $(CORE_SRCS) $(foreach v,$(VARIANTS),$(DRIVERS_$(v))))
 
 # Each source file gets a number that error codes carry (see errno.h).
+# The numbering lives in a file that changes only when the list does, so
+# objects are rebuilt exactly when their numbers move.
 ERRFILE_LIST := $(ALL_FW_SRCS)
 _errn :=
 $(foreach s,$(ERRFILE_LIST),$(eval _errn += x)$(eval ERRFILE_$(s) := $(words $(_errn))))
+ERRFILE_STAMP := $(BUILD)/errfiles.list
+$(shell mkdir -p $(BUILD) && echo '$(ERRFILE_LIST)' > $(ERRFILE_STAMP).new && \
+	(cmp -s $(ERRFILE_STAMP).new $(ERRFILE_STAMP) || \
+	 mv $(ERRFILE_STAMP).new $(ERRFILE_STAMP)))
 
 # ------------------------------------------------------------ flags
 GCC_INC := $(shell $(CC) -print-file-name=include)
@@ -203,7 +209,7 @@ $(BUILD)/stub.bin: $(BUILD)/stub.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
 # ---- the core, one link per variant
-$(BUILD)/include/errfiles.c: Makefile
+$(BUILD)/include/errfiles.c: Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)( echo '/* Generated: source file names by ERRFILE number. */'; \
 	  echo 'const char *const errfile_names[] = { "?",'; \
@@ -216,8 +222,8 @@ $(BUILD)/fw/errfiles.o: $(BUILD)/include/errfiles.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(FW_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-# Objects depend on the Makefile: it assigns their ERRFILE numbers.
-$(BUILD)/fw/%.o: src/%.c Makefile
+# Objects depend on their ERRFILE numbers (and the flags in the Makefile).
+$(BUILD)/fw/%.o: src/%.c Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(FW_CFLAGS) -DERRFILE=$(ERRFILE_$<) -MMD -c -o $@ $<
@@ -329,7 +335,7 @@ $(BUILD)/host/hostshim.o: tests/unit/hostshim.c
 	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
 		-c -o $@ $<
 
-$(BUILD)/host/%.o: %.c Makefile
+$(BUILD)/host/%.o: %.c Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DERRFILE=$(or $(ERRFILE_$<),0) -MMD -c -o $@ $<
