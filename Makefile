@@ -99,7 +99,7 @@ VARIANTS := all e1000 rtl8139 virtio undi
 PXE_CLIENT_SRCS := src/arch/x86/interface/pxe/pxe_call.c \
 	src/arch/x86/interface/pxe/pxe_struct.c
 DRIVERS_all += $(PXE_CLIENT_SRCS) src/arch/x86/interface/pxe/pxe_unload.c
-DRIVERS_undi += $(PXE_CLIENT_SRCS)
+DRIVERS_undi += $(PXE_CLIENT_SRCS) src/drivers/net/undi.c
 
 STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
 
