@@ -92,8 +92,10 @@ static void pxe_unload(void)
 	/* Whatever happens below, the ROM's stack is no longer in the state
 	 * it handed over: never return into it. */
 	bootinfo_set_exit(EXIT_INT18);
-	if (pxe_find(&pxe, WHO))
+	if (pxe_find(&pxe, WHO)) {
+		printf(WHO ": exit goes to the BIOS (INT 18h)\n");
 		return;
+	}
 	/* The structures may be gone after the unload: note the memory
 	 * they describe now. */
 	n = pxe_stack_regions(pxe.pxenv ? far_ptr(pxe.pxenv) : NULL,
@@ -110,11 +112,12 @@ static void pxe_unload(void)
 	if (pxe_call_report(&pxe, WHO, PXENV_STOP_UNDI, &stop, sizeof(stop)) ||
 	    keep_status(stop.status))
 		ok = 0;
-	if (!ok) {
+	if (ok)
+		reclaim(regions, n);
+	else
 		printf(WHO ": the PXE stack stays in memory\n");
-		return;
-	}
-	reclaim(regions, n);
+	printf(WHO ": exit goes to the BIOS (INT 18h): no PXE ROM to return "
+	       "to\n");
 }
 
 INIT_FN(INIT_PXE) pxe_unload_fn = { "pxe-unload", pxe_unload };
