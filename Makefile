@@ -52,12 +52,20 @@ PORTABLE_SRCS := \
 	src/core/random.c \
 	src/core/string.c \
 	src/core/timers.c \
+	src/core/uri.c \
+	src/core/umalloc.c \
+	src/core/image.c \
+	src/core/downloader.c \
+	src/core/script.c \
+	src/crypto/md5.c \
+	src/crypto/sha256.c \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
 	src/core/settings.c \
 	src/core/settings_types.c \
 	src/net/netdevice.c \
+	src/net/ethecho.c \
 	src/net/tcpip.c \
 	src/net/arp.c \
 	src/net/ipv4.c \
@@ -67,11 +75,17 @@ PORTABLE_SRCS := \
 	src/net/udp/dhcp.c \
 	src/net/udp/dnsmsg.c \
 	src/net/udp/dns.c \
+	src/net/udp/tftp.c \
+	src/net/tcp/http.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
+	src/hci/commands/ifmgmt_cmd.c \
 	src/hci/commands/net_cmd.c \
-	src/hci/commands/settings_cmd.c
+	src/hci/commands/settings_cmd.c \
+	src/hci/commands/image_cmd.c \
+	src/drivers/block/blockdev.c \
+	src/drivers/block/ibft.c
 
 # Everything every firmware image links.
 CORE_SRCS := $(PORTABLE_SRCS) \
@@ -80,17 +94,20 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/core/malloc.c \
 	src/core/version.c \
 	src/usr/autoboot.c \
+	src/usr/sanboot.c \
+	src/hci/commands/sanboot_cmd.c \
 	src/drivers/bus/pci.c \
 	src/hci/commands/pci_cmd.c \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
-	$(wildcard src/arch/x86/hci/*.c)
+	$(wildcard src/arch/x86/hci/*.c) \
+	$(wildcard src/arch/x86/image/*.c)
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
-DRIVERS_all :=
-DRIVERS_e1000 :=
-DRIVERS_rtl8139 :=
-DRIVERS_virtio :=
+DRIVERS_e1000 := src/drivers/net/e1000.c
+DRIVERS_rtl8139 := src/drivers/net/rtl8139.c
+DRIVERS_virtio := src/drivers/bus/virtio-pci.c src/drivers/net/virtio-net.c
+DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
 VARIANTS := all e1000 rtl8139 virtio undi
 
@@ -263,9 +280,14 @@ $(BIN)/undionly.kpxe: src/arch/x86/prefix/pxeprefix.asm $(BUILD)/payload-undi.bi
 	$(call assemble_prefix,$<,undi,$@,-DKEEP_PXE)
 	$(call check_size,$@,$(NBP_MAX),a PXE program in base memory)
 
+# Padded to a multiple of 32 KiB: SeaBIOS derives no usable geometry for a
+# USB disk of 33-63 sectors (it reports 0 cylinders and cannot read
+# sector 0); whole multiples of 32 sectors get one.  The loader reads only
+# the image itself (the partition entry's size), never the padding.
 $(BIN)/dust.usb: src/arch/x86/prefix/diskprefix.asm $(BUILD)/payload-all.bin $(PREFIX_DEPS)
 	$(call assemble_prefix,$<,all,$@,)
 	$(call check_size,$@,$(DISK_MAX),a disk image loaded into base memory)
+	$(Q)truncate -s %32K $@
 
 $(BIN)/dust.iso: $(BIN)/dust.usb $(BUILD)/tools/isofix
 	@echo "  ISO     $@"

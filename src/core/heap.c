@@ -71,45 +71,82 @@ void heap_add(struct heap *h, void *start, size_t len)
 	release(h, s, e - s);
 }
 
+/* Carve [s, e) out of free block *pp and hand it out. */
+static void *take(struct heap *h, struct heap_free **pp, uintptr_t s,
+		  uintptr_t e, size_t size)
+{
+	struct heap_free *b = *pp;
+	uintptr_t bs = (uintptr_t)b, be = bs + b->size;
+	struct heap_hdr *hdr;
+
+	*pp = b->next;
+	h->free_bytes -= b->size;
+	if (s > bs)
+		release(h, bs, s - bs);
+	if (be > e)
+		release(h, e, be - e);
+	hdr = (struct heap_hdr *)s;
+	hdr->start = s;
+	hdr->size = e - s;
+	hdr->req = size;
+	hdr->magic = HEAP_MAGIC;
+	h->live++;
+	h->live_bytes += size;
+	return (void *)(s + HDR_SIZE);
+}
+
+static int heap_args(size_t size, size_t *align, size_t *need)
+{
+	if (*align & (*align - 1))
+		return -EINVAL;
+	if (*align < HEAP_UNIT)
+		*align = HEAP_UNIT;
+	if (size > ((size_t)-1 >> 2))
+		return -ENOMEM;
+	*need = ALIGN_UP(size ? size : 1, HEAP_UNIT);
+	return 0;
+}
+
 void *heap_alloc(struct heap *h, size_t size, size_t align)
 {
 	struct heap_free **pp, *b;
 	size_t need;
 
-	if (align & (align - 1))
+	if (heap_args(size, &align, &need))
 		return NULL;
-	if (align < HEAP_UNIT)
-		align = HEAP_UNIT;
-	if (size > ((size_t)-1 >> 2))
-		return NULL;
-	need = ALIGN_UP(size ? size : 1, HEAP_UNIT);
-
 	for (pp = &h->free; (b = *pp); pp = &b->next) {
 		uintptr_t bs = (uintptr_t)b, be = bs + b->size;
 		uintptr_t p = ALIGN_UP(bs + HDR_SIZE, align);
-		uintptr_t s = p - HDR_SIZE, e = p + need;
-		struct heap_free *next = b->next;
-		struct heap_hdr *hdr;
 
-		if (e > be || e < p)
+		if (p + need > be || p + need < p)
 			continue;
-		/* Take b off the list, then give back what is left either side. */
-		*pp = next;
-		h->free_bytes -= b->size;
-		if (s > bs)
-			release(h, bs, s - bs);
-		if (be > e)
-			release(h, e, be - e);
-		hdr = (struct heap_hdr *)s;
-		hdr->start = s;
-		hdr->size = e - s;
-		hdr->req = size;
-		hdr->magic = HEAP_MAGIC;
-		h->live++;
-		h->live_bytes += size;
-		return (void *)p;
+		return take(h, pp, p - HDR_SIZE, p + need, size);
 	}
 	return NULL;
+}
+
+void *heap_alloc_high(struct heap *h, size_t size, size_t align)
+{
+	struct heap_free **pp, **best = NULL, *b;
+	uintptr_t best_p = 0;
+	size_t need;
+
+	if (heap_args(size, &align, &need))
+		return NULL;
+	for (pp = &h->free; (b = *pp); pp = &b->next) {
+		uintptr_t bs = (uintptr_t)b, be = bs + b->size, p;
+
+		if (b->size < need + HDR_SIZE)
+			continue;
+		p = (be - need) & ~(uintptr_t)(align - 1);
+		if (p < bs + HDR_SIZE || p <= best_p)
+			continue;
+		best = pp;
+		best_p = p;
+	}
+	if (!best)
+		return NULL;
+	return take(h, best, best_p - HDR_SIZE, best_p + need, size);
 }
 
 void heap_free(struct heap *h, void *ptr)

@@ -127,3 +127,32 @@ UNIT_TEST(heap_random)
 	check_eq(h.free_bytes, before);
 	check_eq(heap_check(&h), 0);
 }
+
+UNIT_TEST(heap_high_allocations)
+{
+	struct heap h;
+	unsigned char *a, *b, *c;
+	size_t before;
+
+	heap_init(&h);
+	heap_add(&h, arena, sizeof(arena));
+	before = h.free_bytes;
+	a = heap_alloc_high(&h, 1000, 0);
+	b = heap_alloc_high(&h, 5000, 4096);
+	c = heap_alloc(&h, 100, 0);
+	check(a && b && c);
+	/* High ones come from the top, low ones from the bottom. */
+	check(a + 1000 <= arena + sizeof(arena));
+	check(a > arena + sizeof(arena) - 1100);
+	check(b < a);
+	check_eq((uintptr_t)b % 4096, 0);
+	check(c < b);
+	check(c < arena + 200);
+	check_eq(heap_check(&h), 0);
+	heap_free(&h, a);
+	heap_free(&h, c);
+	heap_free(&h, b);
+	check_eq(h.free_bytes, before);
+	check(heap_alloc_high(&h, sizeof(arena), 0) == NULL);
+	check_eq(heap_check(&h), 0);
+}

@@ -23,6 +23,9 @@ void heap_init(struct heap *h);
 void heap_add(struct heap *h, void *start, size_t len);
 /* size bytes aligned to `align` (a power of two; 0 means HEAP_UNIT). */
 void *heap_alloc(struct heap *h, size_t size, size_t align);
+/* The same, taken from the highest address that fits (keeps low memory,
+ * where boot images must go, free as long as possible). */
+void *heap_alloc_high(struct heap *h, size_t size, size_t align);
 void heap_free(struct heap *h, void *ptr);
 /* Bytes usable at ptr (at least what was asked for). */
 size_t heap_usable(const void *ptr);

@@ -7,6 +7,7 @@
 #include <bios/bootinfo.h>
 #include <bios/realmode.h>
 #include <dust/init.h>
+#include <dust/umalloc.h>
 
 #define SMAP 0x534d4150
 
@@ -136,9 +137,44 @@ static void int15_handler(struct bregs *r)
 	r->eflags &= ~FLAG_CF;
 }
 
+/* Image memory: the RAM below dust's region, above 16 MiB so that a
+ * kernel loaded at 1 MiB (and unpacking itself there) never lands on a
+ * downloaded image. */
+#define UMALLOC_LOW 0x1000000u
+
+static void umalloc_setup(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < bios_memmap.count; i++) {
+		const struct e820_entry *e = &bios_memmap.e[i];
+		uint64_t lo = e->base, hi = e->base + e->len;
+
+		if (e->type != E820_RAM || hi <= UMALLOC_LOW ||
+		    lo >= 0x100000000ull)
+			continue;
+		if (lo < UMALLOC_LOW)
+			lo = UMALLOC_LOW;
+		if (hi > 0x100000000ull)
+			hi = 0x100000000ull;
+		/* Not over dust's own region. */
+		if (lo < bootinfo.core_end && hi > bootinfo.core_base) {
+			if (bootinfo.core_base > lo)
+				umalloc_add((void *)(uintptr_t)lo,
+					    (size_t)(bootinfo.core_base - lo));
+			if (hi > bootinfo.core_end)
+				umalloc_add((void *)(uintptr_t)bootinfo.core_end,
+					    (size_t)(hi - bootinfo.core_end));
+			continue;
+		}
+		umalloc_add((void *)(uintptr_t)lo, (size_t)(hi - lo));
+	}
+}
+
 static void memmap_init(void)
 {
 	memmap_read_bios();
+	umalloc_setup();
 	/* dust's high-memory region and the resident block in base memory. */
 	memmap_hide(bootinfo.core_base, bootinfo.core_end);
 	memmap_hide(resident_base, resident_base + bootinfo.res_kb * 1024u);

@@ -1,0 +1,31 @@
+/* Message digests: MD5 (RFC 1321, for CHAP) and SHA-256 (FIPS 180-4). */
+#ifndef DUST_CRYPTO_H
+#define DUST_CRYPTO_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define MD5_DIGEST_SIZE 16
+#define SHA256_DIGEST_SIZE 32
+
+struct md5_ctx {
+	uint32_t h[4];
+	uint64_t len;
+	uint8_t buf[64];
+};
+
+struct sha256_ctx {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+};
+
+void md5_init(struct md5_ctx *c);
+void md5_update(struct md5_ctx *c, const void *data, size_t len);
+void md5_final(struct md5_ctx *c, uint8_t out[MD5_DIGEST_SIZE]);
+
+void sha256_init(struct sha256_ctx *c);
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
+void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE]);
+
+#endif
