@@ -107,6 +107,7 @@ struct e1k {
 	unsigned int tx_prod, tx_cons;   /* free-running counters */
 	unsigned int rx_cons;            /* next descriptor to look at */
 	int rx_discard;                  /* inside a frame being dropped */
+	int quiet;                       /* reset and idle since (no DMA) */
 };
 
 static const struct e1k_variant e1k_8254x = { 4, 8 };
@@ -217,6 +218,7 @@ static void e1k_close(struct net_device *netdev)
 
 	/* Transmissions still queued are completed by the core. */
 	e1k_reset(nic);
+	nic->quiet = 1;
 	e1k_free_rings(nic);
 }
 
@@ -227,9 +229,15 @@ static int e1k_open(struct net_device *netdev)
 	unsigned int i;
 	int rc;
 
-	rc = e1k_reset(nic);
-	if (rc)
-		return rc;
+	/* A reset restarts link negotiation, which takes the link down for
+	 * half a second or more: skip it when the chip has been idle since
+	 * the last one (probe or close). */
+	if (!nic->quiet) {
+		rc = e1k_reset(nic);
+		if (rc)
+			return rc;
+	}
+	nic->quiet = 0;
 	nic->tx = malloc_dma(NUM_TX * sizeof(*nic->tx), 128);
 	nic->rx = malloc_dma(NUM_RX * sizeof(*nic->rx), 128);
 	if (!nic->tx || !nic->rx) {
@@ -406,6 +414,7 @@ static int e1k_probe(struct pci_device *pci, const struct pci_id *id)
 		rc = e1k_reset(nic);
 	if (rc)
 		goto fail;
+	nic->quiet = 1;
 	netdev->op = &e1k_ops;
 	netdev->dev.bus_type = NETDEV_BUS_PCI;
 	netdev->dev.location = pci->bdf;
