@@ -4,11 +4,9 @@ stack.  The same undionly.kpxe must work on every NIC with a PXE ROM."""
 
 import os
 import re
-import sys
 
-from lab import BIN, Guest, Lab, TestFailure
+from lab import BIN, Guest, Lab, TestFailure, to_prompt
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 MAC = "52:54:00:12:34:56"
 BANNER = r"dust \S+ -- network boot firmware"
 # After `exit`, SeaBIOS either runs INT 18h or moves to its next device.
@@ -35,22 +33,6 @@ def pxe_guest(lab, nbp, device):
     return g, log
 
 
-def to_prompt(g):
-    """Banner, then Ctrl-B for the command line (with a NIC present dust
-    would otherwise try to boot from the network)."""
-    g.expect(BANNER, 90, "banner")
-    g.expect(r"Press Ctrl-B", 30, "the Ctrl-B offer")
-    g.send("\x02")
-    g.expect(r"dust> ", 90, "prompt")
-
-
-def server_ping(lab, addr, count=3):
-    r = lab.sh("%s %s %s %d 2" % (sys.executable,
-                                  os.path.join(HERE, "pinger.py"), addr,
-                                  count), check=False)
-    return r.returncode == 0, r.stdout
-
-
 def undi_test(device, nic_id):
     with Lab("undi") as lab:
         g, log = pxe_guest(lab, "undionly.kpxe", device)
@@ -75,8 +57,9 @@ def undi_test(device, nic_id):
             check(re.search(r"^3 sent, 3 received", out, re.M),
                   "ping from dust lost replies:\n" + out)
             # The server pings dust while it sits at the prompt.
-            ok, text = server_ping(lab, addr)
-            check(ok, "dust did not answer the server's pings:\n" + text)
+            r = lab.sh("ping -c 3 -W 5 %s" % addr, check=False)
+            check(r.returncode == 0,
+                  "dust did not answer the server's pings:\n" + r.stdout)
             out = g.command("echo still-here")
             check("still-here" in out, "dust stopped answering:\n" + out)
             failures = re.findall(PXE_FAILURE, g.output, re.M)
