@@ -111,6 +111,13 @@ DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
 VARIANTS := all e1000 rtl8139 virtio undi
 
+# The client side of the ROM's PXE stack: dust.pxe unloads the stack it was
+# loaded by, undionly.kpxe drives the NIC through it (UNDI).
+PXE_CLIENT_SRCS := src/arch/x86/interface/pxe/pxe_call.c \
+	src/arch/x86/interface/pxe/pxe_struct.c
+DRIVERS_all += $(PXE_CLIENT_SRCS) src/arch/x86/interface/pxe/pxe_unload.c
+DRIVERS_undi += $(PXE_CLIENT_SRCS) src/drivers/net/undi.c
+
 STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
 
 ALL_FW_SRCS := $(sort $(CORE_SRCS) $(foreach v,$(VARIANTS),$(DRIVERS_$(v))))
@@ -321,7 +328,9 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_TEST_SRCS) \
+# Pure parts of platform code the unit tests also check.
+UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
 	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
 	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
 
