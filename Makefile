@@ -55,6 +55,7 @@ PORTABLE_SRCS := \
 	src/core/uri.c \
 	src/core/umalloc.c \
 	src/core/image.c \
+	src/core/payload.c \
 	src/core/downloader.c \
 	src/core/script.c \
 	src/crypto/md5.c \
@@ -101,7 +102,9 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
 	$(wildcard src/arch/x86/hci/*.c) \
-	$(wildcard src/arch/x86/image/*.c)
+	$(wildcard src/arch/x86/image/*.c) \
+	src/arch/x86/interface/pxe/pxe_api.c \
+	src/arch/x86/interface/pxe/pxe_entry.c
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
 DRIVERS_e1000 := src/drivers/net/e1000.c

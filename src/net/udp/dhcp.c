@@ -59,6 +59,10 @@ struct dhcp_session {
 	/* Offers collected while discovering. */
 	struct dhcp_packet *offer;   /* best address offer so far */
 	struct dhcp_packet *proxy;   /* ProxyDHCP offer */
+	void *proxy_raw;             /* ... as it came (for the PXE API) */
+	size_t proxy_raw_len;
+	const void *raw;             /* the reply being handled, as it came */
+	size_t raw_len;
 	struct in_addr offer_server, proxy_server;
 	uint32_t first_offer_ms;
 	int waiting_for_proxy;
@@ -82,6 +86,84 @@ static const struct dhcp_state dhcp_request = {
 };
 static const struct dhcp_state dhcp_proxy_request = {
 	"proxy", DHCPREQUEST, 3, dhcp_rx_proxy_ack, 0,
+};
+
+/* ---- raw copies of the last exchange per device, for the PXE API */
+
+struct dhcp_cache {
+	struct list_head list;
+	struct net_device *netdev;   /* not counted: dropped when it goes */
+	void *pkt[3];
+	size_t len[3];
+};
+
+static LIST_HEAD(dhcp_caches);
+static struct net_device *dhcp_last;
+
+static struct dhcp_cache *dhcp_cache_of(struct net_device *netdev,
+					int create)
+{
+	struct dhcp_cache *c;
+
+	list_for_each_entry(c, &dhcp_caches, list)
+		if (c->netdev == netdev)
+			return c;
+	if (!create || !(c = zalloc(sizeof(*c))))
+		return NULL;
+	c->netdev = netdev;
+	list_add(&c->list, &dhcp_caches);
+	return c;
+}
+
+/* Keep a copy of packet `which` (data NULL: forget it). */
+static void dhcp_cache_put(struct net_device *netdev, unsigned int which,
+			   const void *data, size_t len)
+{
+	struct dhcp_cache *c = dhcp_cache_of(netdev, 1);
+
+	if (!c)
+		return;
+	free(c->pkt[which]);
+	c->pkt[which] = data ? malloc(len) : NULL;
+	c->len[which] = c->pkt[which] ? len : 0;
+	if (c->pkt[which])
+		memcpy(c->pkt[which], data, len);
+}
+
+const void *dhcp_cached(struct net_device *netdev, unsigned int which,
+			size_t *len)
+{
+	struct dhcp_cache *c = dhcp_cache_of(netdev, 0);
+
+	if (!c || which > DHCP_CACHED_REPLY || !c->pkt[which])
+		return NULL;
+	*len = c->len[which];
+	return c->pkt[which];
+}
+
+struct net_device *dhcp_last_netdev(void)
+{
+	return dhcp_last;
+}
+
+static void dhcp_cache_removed(struct net_device *netdev)
+{
+	struct dhcp_cache *c = dhcp_cache_of(netdev, 0);
+	unsigned int i;
+
+	if (dhcp_last == netdev)
+		dhcp_last = NULL;
+	if (!c)
+		return;
+	for (i = 0; i < ARRAY_SIZE(c->pkt); i++)
+		free(c->pkt[i]);
+	list_del(&c->list);
+	free(c);
+}
+
+NET_OBSERVER(dhcp_cache_observer) = {
+	.name = "dhcp-cache",
+	.removed = dhcp_cache_removed,
 };
 
 static void dhcp_finish(struct dhcp_session *s, int rc)
@@ -163,6 +245,9 @@ static int dhcp_send(struct dhcp_session *s)
 		return len;
 	}
 	iob_put(iob, (size_t)len);
+	if (s->state == &dhcp_discover)
+		dhcp_cache_put(s->netdev, DHCP_CACHED_DISCOVER, iob->data,
+			       (size_t)len);
 	memset(&meta, 0, sizeof(meta));
 	meta.dest = (struct sockaddr *)&dest;
 	meta.netdev = s->netdev;
@@ -241,6 +326,11 @@ static void dhcp_rx_offer(struct dhcp_session *s, struct dhcp_packet *pkt,
 	if (dhcp_is_proxy(pkt)) {
 		if (!s->proxy) {
 			s->proxy = dhcp_copy(pkt);
+			s->proxy_raw = malloc(s->raw_len);
+			if (s->proxy_raw) {
+				memcpy(s->proxy_raw, s->raw, s->raw_len);
+				s->proxy_raw_len = s->raw_len;
+			}
 			s->proxy_server = dhcp_server_of(pkt, from);
 		}
 	} else if (pkt->hdr.yiaddr.s_addr != INADDR_ANY) {
@@ -366,11 +456,15 @@ static void dhcp_rx_ack(struct dhcp_session *s, struct dhcp_packet *pkt,
 	clear_settings(block, SETTING_FROM_DHCP);
 	clear_settings(block, SETTING_FROM_PROXY);
 	dhcp_store(s, pkt, SETTING_FROM_DHCP);
+	dhcp_cache_put(s->netdev, DHCP_CACHED_ACK, s->raw, s->raw_len);
+	dhcp_cache_put(s->netdev, DHCP_CACHED_REPLY, NULL, 0);
 	dhcp_report(s);
 	if (s->proxy && !dhcp_has_boot_info(pkt)) {
 		if (dhcp_has_boot_info(s->proxy)) {
 			/* The ProxyDHCP offer already says what to boot. */
 			dhcp_store(s, s->proxy, SETTING_FROM_PROXY);
+			dhcp_cache_put(s->netdev, DHCP_CACHED_REPLY,
+				       s->proxy_raw, s->proxy_raw_len);
 		} else {
 			dhcp_set_state(s, &dhcp_proxy_request);
 			return;
@@ -387,6 +481,7 @@ static void dhcp_rx_proxy_ack(struct dhcp_session *s, struct dhcp_packet *pkt,
 	    from->sin_addr.s_addr != s->proxy_server.s_addr)
 		return;
 	dhcp_store(s, pkt, SETTING_FROM_PROXY);
+	dhcp_cache_put(s->netdev, DHCP_CACHED_REPLY, s->raw, s->raw_len);
 	dhcp_set_cwuri(s);
 	dhcp_finish(s, 0);
 }
@@ -417,6 +512,8 @@ static int dhcp_deliver(struct xfer *x, struct io_buffer *iob,
 		goto out;
 	}
 	dhcp_stats.rx_ok++;
+	s->raw = iob->data;
+	s->raw_len = iob_len(iob);
 	s->state->rx(s, pkt, &from);
 out:
 	free(pkt);
@@ -443,6 +540,7 @@ static void dhcp_free(struct refcnt *r)
 
 	free(s->offer);
 	free(s->proxy);
+	free(s->proxy_raw);
 	netdev_put(s->netdev);
 	free(s);
 }
@@ -512,6 +610,8 @@ int dhcp(struct net_device *netdev)
 		step();
 	}
 	rc = s->rc;
+	if (!rc)
+		dhcp_last = netdev;
 	if (rc_is(rc, ETIMEDOUT_K))
 		printf("%s: no DHCP %s after %u attempts (%u s)\n",
 		       netdev->name,

@@ -1,0 +1,1028 @@
+/* The PXE API dust offers a program it chainloads (PXE 2.1 chapter 3),
+ * on top of dust's own network stack:
+ *
+ *  preboot  GET_CACHED_INFO hands out the packets of dust's DHCP run
+ *           (dhcp_cached); UNLOAD_STACK ends dust's network (the platform
+ *           closes the NICs and removes its hooks); START/STOP_BASE and
+ *           START/STOP_UNDI only say yes.
+ *  TFTP     one download at a time through dust's TFTP client, handed
+ *           out in packets of the size the program asked for (at most
+ *           PXE_TFTP_PACKET_MAX), whatever block size the server agreed.
+ *  UDP      one endpoint that takes datagrams for every port dust itself
+ *           does not use; UDP_READ picks the oldest one matching the
+ *           program's filter and never waits.
+ *  UNDI     the raw NIC: frames go out as given (with the Ethernet header
+ *           built for P_IP/P_ARP/P_RARP), and UNDI_ISR hands out received
+ *           frames before dust's protocols see them.  There is no
+ *           interrupt: the program is told IRQ 0 and polls.
+ *
+ * The services wait for the network by running dust's main loop (step);
+ * the UNDI ones poll the driver only, so dust's protocols never take a
+ * frame the program is waiting for.  Argument checking is described in
+ * bios/pxe_server.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <byteswap.h>
+#include <bios/pxe_server.h>
+#include <dust/dhcp.h>
+#include <dust/image.h>
+#include <dust/iobuf.h>
+#include <dust/netdevice.h>
+#include <dust/process.h>
+#include <dust/udp.h>
+#include <dust/uri.h>
+#include <dust/xfer.h>
+
+#define PXE_LOWEST          0x500  /* below: vectors and BIOS data */
+#define PXE_TFTP_PACKET_MAX 1432
+#define PXE_UDP_QUEUE_MAX   16     /* datagrams kept for UDP_READ */
+
+uintptr_t pxe_lowmem;
+
+/* A download for the TFTP services: what has come and not been taken. */
+struct pxe_tftp {
+	struct refcnt refcnt;
+	struct xfer xfer;
+	struct list_head data;     /* io_buffers in file order */
+	size_t queued;             /* bytes in them */
+	size_t total;              /* bytes delivered in all */
+	size_t size;               /* size the server announced (tsize) */
+	int have_size;
+	int done;                  /* the transfer ended, with rc */
+	int rc;
+};
+
+/* What UDP_READ reports of a queued datagram (pushed in front of it). */
+struct pxe_udp_meta {
+	uint32_t src_ip, dest_ip;
+	uint16_t s_port, d_port;
+};
+
+static struct {
+	struct net_device *netdev;  /* counted; NULL: not offered */
+	struct pxe_area *area;
+	size_t cached_len[3];
+	unsigned int undi_state;    /* PXE_UNDI_STATE_* */
+	int unloaded;               /* the program ended the network */
+	int shut_down;              /* UNDI_SHUTDOWN/CLEANUP seen */
+	uint8_t filter;             /* FLTR_* */
+	unsigned int tx_events;     /* sent frames UNDI_ISR has not told */
+	struct xfer udp;
+	int udp_open;
+	struct list_head udp_rx;
+	unsigned int udp_queued;
+	struct pxe_tftp *tftp;
+	uint16_t tftp_packet_size;
+	uint16_t tftp_packet;
+} pxe;
+
+/* ---- addresses */
+
+void *pxe_ptr(uint32_t segoff, size_t len)
+{
+	uint32_t off = segoff & 0xffff, lin = (segoff >> 16) * 16 + off;
+
+	if (off + len > 0x10000 || lin < PXE_LOWEST || lin + len > 0x100000)
+		return NULL;
+	return (void *)(pxe_lowmem + lin);
+}
+
+uint32_t pxe_segoff(const void *p)
+{
+	uint32_t lin = (uint32_t)((uintptr_t)p - pxe_lowmem);
+
+	return (lin >> 4) << 16 | (lin & 15);
+}
+
+/* ---- preboot services */
+
+static unsigned int pxe_get_cached_info(void *blk)
+{
+	struct pxenv_get_cached_info *p = blk;
+	unsigned int which = p->packet_type - 1u;
+	const void *pkt;
+	size_t len = 0;
+	void *dst;
+
+	if (which > DHCP_CACHED_REPLY)
+		return PXENV_STATUS_BAD_FUNC;
+	/* Without a ProxyDHCP or boot server reply, the DHCPACK is what
+	 * named the boot file. */
+	if (which == DHCP_CACHED_REPLY && !pxe.cached_len[which])
+		which = DHCP_CACHED_ACK;
+	pkt = dhcp_cached(pxe.netdev, which, &len);
+	if (!pkt)
+		return PXENV_STATUS_FAILURE;
+	if (!p->buffer_size) {
+		/* Point at our own copy (truncated to a BOOTPLAYER). */
+		p->buffer = pxe_segoff(pxe.area->cached[which]);
+		p->buffer_size = (uint16_t)pxe.cached_len[which];
+		p->buffer_limit = PXE_BOOTPLAYER_SIZE;
+		return PXENV_STATUS_SUCCESS;
+	}
+	if (len > p->buffer_size)
+		len = p->buffer_size;
+	dst = pxe_ptr(p->buffer, len);
+	if (!dst)
+		return PXENV_STATUS_BAD_FUNC;
+	memcpy(dst, pkt, len);
+	p->buffer_size = (uint16_t)len;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_ok(void *blk)
+{
+	(void)blk;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_unload_stack(void *blk)
+{
+	unsigned int status;
+
+	(void)blk;
+	if (pxe.unloaded)
+		return PXENV_STATUS_SUCCESS;
+	status = pxe_platform_unload();
+	if (status == PXENV_STATUS_SUCCESS)
+		pxe.unloaded = 1;
+	return status;
+}
+
+/* ---- UNDI: the raw NIC */
+
+static unsigned int undi_need_open(void)
+{
+	if (!netdev_is_open(pxe.netdev))
+		return PXENV_STATUS_UNDI_INVALID_STATE;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_open(void *blk)
+{
+	struct pxenv_undi_open *p = blk;
+
+	if (netdev_open(pxe.netdev))
+		return PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC;
+	pxe.filter = (uint8_t)p->pkt_filter;
+	pxe.undi_state = PXE_UNDI_STATE_OPENED;
+	pxe.shut_down = 0;
+	return PXENV_STATUS_SUCCESS;
+}
+
+/* UNDI_CLOSE, UNDI_INITIALIZE (initialised, closed), UNDI_SHUTDOWN and
+ * UNDI_CLEANUP (started, closed). */
+static unsigned int undi_close(void *blk)
+{
+	(void)blk;
+	netdev_close(pxe.netdev);
+	pxe.tx_events = 0;
+	if (pxe.undi_state == PXE_UNDI_STATE_OPENED)
+		pxe.undi_state = PXE_UNDI_STATE_INITIALIZED;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_initialize(void *blk)
+{
+	undi_close(blk);
+	pxe.undi_state = PXE_UNDI_STATE_INITIALIZED;
+	pxe.shut_down = 0;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_shutdown(void *blk)
+{
+	undi_close(blk);
+	pxe.undi_state = PXE_UNDI_STATE_STARTED;
+	pxe.shut_down = 1;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_reset_adapter(void *blk)
+{
+	int was_open = netdev_is_open(pxe.netdev);
+
+	netdev_close(pxe.netdev);
+	pxe.tx_events = 0;
+	if (was_open && netdev_open(pxe.netdev))
+		return PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static const uint16_t undi_ethertypes[] = {
+	[P_IP] = 0x0800, [P_ARP] = 0x0806, [P_RARP] = 0x8035,
+};
+
+/* Append len bytes from a transmit descriptor piece: seg:off, or a
+ * linear address (which may lie above 1 MiB).  0 if out of reach. */
+static int undi_gather(struct io_buffer *iob, uint32_t ptr, int linear,
+		       size_t len)
+{
+	const void *src;
+
+	if (!len)
+		return 1;
+	if (linear)
+		src = ptr >= PXE_LOWEST && ptr + len > ptr ?
+		      (void *)(pxe_lowmem + ptr) : NULL;
+	else
+		src = pxe_ptr(ptr, len);
+	if (!src)
+		return 0;
+	memcpy(iob_put(iob, len), src, len);
+	return 1;
+}
+
+static unsigned int undi_transmit(void *blk)
+{
+	struct pxenv_undi_transmit *p = blk;
+	struct pxenv_undi_tbd *tbd = pxe_ptr(p->tbd, sizeof(*tbd));
+	struct io_buffer *iob;
+	const uint8_t *dest;
+	unsigned int i;
+	size_t len;
+
+	if (undi_need_open())
+		return PXENV_STATUS_UNDI_INVALID_STATE;
+	if (!tbd || p->protocol > P_RARP ||
+	    tbd->data_blk_count > PXE_MAX_DATA_BLKS)
+		return PXENV_STATUS_UNDI_INVALID_PARAMETER;
+	len = tbd->immed_length;
+	for (i = 0; i < tbd->data_blk_count; i++)
+		len += tbd->data_block[i].len;
+	if (len > ETH_FRAME_LEN)
+		return PXENV_STATUS_UNDI_INVALID_PARAMETER;
+	iob = alloc_iob(len);       /* headroom for a media header */
+	if (!iob)
+		return PXENV_STATUS_OUT_OF_RESOURCES;
+	if (!undi_gather(iob, tbd->xmit, 0, tbd->immed_length))
+		goto bad;
+	for (i = 0; i < tbd->data_blk_count; i++)
+		if (!undi_gather(iob, tbd->data_block[i].ptr,
+				 tbd->data_block[i].ptr_type,
+				 tbd->data_block[i].len))
+			goto bad;
+	if (p->protocol != P_UNKNOWN) {
+		uint8_t *eh = iob_push(iob, ETH_HLEN);
+		uint16_t type = htons(undi_ethertypes[p->protocol]);
+
+		dest = p->xmit_flag == XMT_BROADCAST ? eth_broadcast :
+		       pxe_ptr(p->dest_addr, ETH_ALEN);
+		if (!dest)
+			goto bad;
+		memcpy(eh, dest, ETH_ALEN);
+		memcpy(eh + ETH_ALEN, pxe.netdev->ll_addr, ETH_ALEN);
+		memcpy(eh + 2 * ETH_ALEN, &type, 2);
+	} else if (iob_len(iob) < ETH_HLEN) {
+		goto bad;     /* P_UNKNOWN: the frame carries its header */
+	}
+	if (netdev_tx(pxe.netdev, iob))
+		return PXENV_STATUS_UNDI_TRANSMIT_ERROR;
+	pxe.tx_events++;
+	return PXENV_STATUS_SUCCESS;
+bad:
+	free_iob(iob);
+	return PXENV_STATUS_UNDI_INVALID_PARAMETER;
+}
+
+static unsigned int undi_set_station_address(void *blk)
+{
+	struct pxenv_undi_set_station_address *p = blk;
+
+	/* Only while closed: the driver programs it when opening. */
+	if (netdev_is_open(pxe.netdev))
+		return PXENV_STATUS_UNDI_INVALID_STATE;
+	memcpy(pxe.netdev->ll_addr, p->station_address, ETH_ALEN);
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_set_packet_filter(void *blk)
+{
+	pxe.filter = ((struct pxenv_undi_set_packet_filter *)blk)->filter;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_get_information(void *blk)
+{
+	struct pxenv_undi_get_information *p = blk;
+
+	memset(&p->base_io, 0, sizeof(*p) - 2);
+	/* No I/O base or IRQ to share: the program polls UNDI_ISR. */
+	p->max_tran_unit = ETH_DATA_LEN;
+	p->hw_type = PXE_HWTYPE_ETHER;
+	p->hw_addr_len = ETH_ALEN;
+	memcpy(p->current_node_address, pxe.netdev->ll_addr, ETH_ALEN);
+	memcpy(p->perm_node_address, pxe.netdev->hw_addr, ETH_ALEN);
+	p->rx_buf_ct = 1;
+	p->tx_buf_ct = 1;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_get_statistics(void *blk)
+{
+	struct pxenv_undi_get_statistics *p = blk;
+	const struct net_device_stats *st = &pxe.netdev->stats;
+
+	p->xmt_good_frames = (uint32_t)st->tx_ok;
+	p->rcv_good_frames = (uint32_t)st->rx_ok;
+	p->rcv_crc_errors = (uint32_t)st->rx_err;
+	p->rcv_resource_errors = (uint32_t)st->rx_drop;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_clear_statistics(void *blk)
+{
+	(void)blk;
+	memset(&pxe.netdev->stats, 0, sizeof(pxe.netdev->stats));
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_unsupported(void *blk)
+{
+	(void)blk;
+	return PXENV_STATUS_UNSUPPORTED;
+}
+
+static unsigned int undi_get_mcast_address(void *blk)
+{
+	struct pxenv_undi_get_mcast_address *p = blk;
+	uint32_t ip = ntohl(p->inet_addr);
+
+	/* RFC 1112 section 6.4: 01:00:5e and the low 23 bits. */
+	if ((ip >> 28) != 0xe)
+		return PXENV_STATUS_UNDI_INVALID_PARAMETER;
+	memset(p->media_addr, 0, sizeof(p->media_addr));
+	p->media_addr[0] = 0x01;
+	p->media_addr[2] = 0x5e;
+	p->media_addr[3] = (uint8_t)(ip >> 16 & 0x7f);
+	p->media_addr[4] = (uint8_t)(ip >> 8);
+	p->media_addr[5] = (uint8_t)ip;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_get_nic_type(void *blk)
+{
+	struct pxenv_undi_get_nic_type *p = blk;
+	const struct net_device_location *loc = &pxe.netdev->dev;
+
+	memset(&p->nic_type, 0, sizeof(*p) - 2);
+	if (loc->location == 0xffff)
+		return PXENV_STATUS_UNSUPPORTED;   /* where it is is unknown */
+	p->nic_type = PCI_NIC;
+	p->info.pci.vendor_id = loc->vendor;
+	p->info.pci.dev_id = loc->device;
+	p->info.pci.base_class = 0x02;        /* network controller */
+	p->info.pci.bus_dev_func = loc->location;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int undi_get_iface_info(void *blk)
+{
+	struct pxenv_undi_get_iface_info *p = blk;
+
+	memset(p->iface_type, 0, sizeof(*p) - 2);
+	strcpy(p->iface_type, "DIX+802.3");
+	p->link_speed = 100000000;
+	p->service_flags = NDIS_SUPPORTED_BROADCAST | NDIS_SUPPORTED_MULTICAST |
+			   NDIS_SUPPORTED_SET_STATION_ADDRESS |
+			   NDIS_SUPPORTED_STATISTICS | NDIS_SUPPORTED_RESET |
+			   NDIS_SUPPORTED_OPEN_CLOSE;
+	return PXENV_STATUS_SUCCESS;
+}
+
+/* 0x0015 is both STOP_UNDI and UNDI_GET_STATE in the spec: after the
+ * program shut the UNDI down (UNDI_SHUTDOWN, UNDI_CLEANUP, UNLOAD_STACK)
+ * it can only mean STOP_UNDI, which ends the network as UNLOAD_STACK
+ * does; before, it asks for the state. */
+static unsigned int undi_get_state_or_stop(void *blk)
+{
+	if (pxe.shut_down || pxe.unloaded)
+		return pxe_unload_stack(blk);
+	((struct pxenv_undi_get_state *)blk)->undi_state =
+		(uint8_t)pxe.undi_state;
+	return PXENV_STATUS_SUCCESS;
+}
+
+/* Is a received frame one the program's packet filter lets through? */
+static int undi_wanted(const uint8_t *dest)
+{
+	if (pxe.filter & FLTR_PRMSCS)
+		return 1;
+	if (!memcmp(dest, eth_broadcast, ETH_ALEN))
+		return pxe.filter & FLTR_BRDCST;
+	return (dest[0] & 1) || ((pxe.filter & FLTR_DIRECTED) &&
+				 !memcmp(dest, pxe.netdev->ll_addr, ETH_ALEN));
+}
+
+/* UNDI_ISR as a polled interrupt handler: IN_START polls the NIC and
+ * says whether anything waits; IN_PROCESS and IN_GET_NEXT hand out one
+ * event each (a finished transmission, then received frames, whole, in
+ * base memory) until OUT_DONE. */
+static unsigned int undi_isr(void *blk)
+{
+	struct pxenv_undi_isr *p = blk;
+	struct net_device *netdev = pxe.netdev;
+	struct io_buffer *iob;
+	const uint8_t *eh;
+	uint16_t type;
+	size_t len;
+
+	if (undi_need_open())
+		return PXENV_STATUS_UNDI_INVALID_STATE;
+	if (p->func_flag == PXENV_UNDI_ISR_IN_START) {
+		netdev->op->poll(netdev);
+		p->func_flag = pxe.tx_events || !list_empty(&netdev->rx_queue) ?
+			       PXENV_UNDI_ISR_OUT_OURS :
+			       PXENV_UNDI_ISR_OUT_NOT_OURS;
+		return PXENV_STATUS_SUCCESS;
+	}
+	if (p->func_flag != PXENV_UNDI_ISR_IN_PROCESS &&
+	    p->func_flag != PXENV_UNDI_ISR_IN_GET_NEXT)
+		return PXENV_STATUS_UNDI_INVALID_PARAMETER;
+	if (pxe.tx_events) {
+		pxe.tx_events--;
+		p->func_flag = PXENV_UNDI_ISR_OUT_TRANSMIT;
+		return PXENV_STATUS_SUCCESS;
+	}
+	while ((iob = list_first_entry_or_null(&netdev->rx_queue,
+					       struct io_buffer, list))) {
+		list_del(&iob->list);
+		eh = iob->data;
+		len = iob_len(iob);
+		if (len < ETH_HLEN || len > sizeof(pxe.area->frame) ||
+		    !undi_wanted(eh)) {
+			netdev->stats.rx_drop++;
+			free_iob(iob);
+			continue;
+		}
+		memcpy(pxe.area->frame, eh, len);
+		free_iob(iob);
+		type = (uint16_t)(eh[12] << 8 | eh[13]);
+		p->buffer_length = p->frame_length = (uint16_t)len;
+		p->frame_header_length = ETH_HLEN;
+		p->frame = pxe_segoff(pxe.area->frame);
+		p->prot_type = type == 0x0800 ? P_IP : type == 0x0806 ? P_ARP :
+			       type == 0x8035 ? P_RARP : P_UNKNOWN;
+		p->pkt_type = !memcmp(eh, eth_broadcast, ETH_ALEN) ?
+			      P_BROADCAST : (eh[0] & 1) ? P_MULTICAST :
+			      P_DIRECTED;
+		p->func_flag = PXENV_UNDI_ISR_OUT_RECEIVE;
+		return PXENV_STATUS_SUCCESS;
+	}
+	p->func_flag = PXENV_UNDI_ISR_OUT_DONE;
+	return PXENV_STATUS_SUCCESS;
+}
+
+/* ---- UDP */
+
+static void udp_drop_oldest(void)
+{
+	struct io_buffer *iob = list_first_entry_or_null(&pxe.udp_rx,
+							 struct io_buffer, list);
+
+	if (iob) {
+		list_del(&iob->list);
+		free_iob(iob);
+		pxe.udp_queued--;
+	}
+}
+
+static int pxe_udp_deliver(struct xfer *x, struct io_buffer *iob,
+			   const struct xfer_meta *meta)
+{
+	const struct sockaddr_in *src, *dest;
+	struct pxe_udp_meta *m;
+
+	(void)x;
+	if (!meta || !meta->src || !meta->dest ||
+	    iob_headroom(iob) < sizeof(*m)) {
+		free_iob(iob);
+		return -EINVAL;
+	}
+	src = (const struct sockaddr_in *)meta->src;
+	dest = (const struct sockaddr_in *)meta->dest;
+	m = iob_push(iob, sizeof(*m));
+	m->src_ip = src->sin_addr.s_addr;
+	m->dest_ip = dest->sin_addr.s_addr;
+	m->s_port = src->sin_port;
+	m->d_port = dest->sin_port;
+	if (pxe.udp_queued == PXE_UDP_QUEUE_MAX)
+		udp_drop_oldest();
+	list_add_tail(&iob->list, &pxe.udp_rx);
+	pxe.udp_queued++;
+	return 0;
+}
+
+static void pxe_udp_closed(struct xfer *x, int rc)
+{
+	(void)x;
+	(void)rc;
+	pxe.udp_open = 0;
+}
+
+static const struct xfer_ops pxe_udp_ops = {
+	.deliver = pxe_udp_deliver,
+	.close = pxe_udp_closed,
+};
+
+static unsigned int pxe_udp_open(void *blk)
+{
+	(void)blk;
+	if (pxe.udp_open)
+		return PXENV_STATUS_UDP_OPEN;
+	if (netdev_open(pxe.netdev))
+		return PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC;
+	/* src_ip: dust keeps the address DHCP gave it. */
+	xfer_init(&pxe.udp, &pxe_udp_ops, NULL);
+	if (udp_open_any(&pxe.udp))
+		return PXENV_STATUS_OUT_OF_RESOURCES;
+	pxe.udp_open = 1;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_udp_close(void *blk)
+{
+	(void)blk;
+	if (!pxe.udp_open)
+		return PXENV_STATUS_UDP_CLOSED;
+	xfer_close(&pxe.udp, 0);
+	pxe.udp_open = 0;
+	while (pxe.udp_queued)
+		udp_drop_oldest();
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_udp_write(void *blk)
+{
+	struct pxenv_udp_write *p = blk;
+	struct sockaddr_in src, dest;
+	struct xfer_meta meta;
+	const void *data = p->buffer_size ?
+		pxe_ptr(p->buffer, p->buffer_size) : p;
+
+	if (!pxe.udp_open)
+		return PXENV_STATUS_UDP_CLOSED;
+	if (!data)
+		return PXENV_STATUS_BAD_FUNC;
+	memset(&src, 0, sizeof(src));
+	memset(&dest, 0, sizeof(dest));
+	src.sin_family = dest.sin_family = AF_INET;
+	src.sin_port = p->src_port ? p->src_port : htons(PXE_UDP_DEFAULT_PORT);
+	dest.sin_port = p->dst_port;
+	dest.sin_addr.s_addr = p->ip;
+	memset(&meta, 0, sizeof(meta));
+	meta.src = (struct sockaddr *)&src;
+	meta.dest = (struct sockaddr *)&dest;
+	meta.netdev = pxe.netdev;
+	if (xfer_deliver_raw(&pxe.udp, data, p->buffer_size, &meta))
+		return PXENV_STATUS_FAILURE;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_udp_read(void *blk)
+{
+	struct pxenv_udp_read *p = blk;
+	struct pxe_udp_meta *m;
+	struct io_buffer *iob;
+	size_t len;
+	void *dst;
+
+	if (!pxe.udp_open)
+		return PXENV_STATUS_UDP_CLOSED;
+	/* One turn of the main loop, then whatever has come: never wait. */
+	step();
+	list_for_each_entry(iob, &pxe.udp_rx, list) {
+		m = iob->data;
+		if ((p->dest_ip && p->dest_ip != m->dest_ip) ||
+		    (p->d_port && p->d_port != m->d_port))
+			continue;
+		len = iob_len(iob) - sizeof(*m);
+		if (len > p->buffer_size)
+			len = p->buffer_size;
+		dst = len ? pxe_ptr(p->buffer, len) : p;
+		if (!dst)
+			return PXENV_STATUS_BAD_FUNC;
+		memcpy(dst, m + 1, len);
+		p->src_ip = m->src_ip;
+		p->dest_ip = m->dest_ip;
+		p->s_port = m->s_port;
+		p->d_port = m->d_port;
+		p->buffer_size = (uint16_t)len;
+		list_del(&iob->list);
+		free_iob(iob);
+		pxe.udp_queued--;
+		return PXENV_STATUS_SUCCESS;
+	}
+	return PXENV_STATUS_FAILURE;
+}
+
+/* ---- TFTP: dust's client, read a packet at a time */
+
+static void pxe_tftp_flush(struct pxe_tftp *t)
+{
+	struct io_buffer *iob, *tmp;
+
+	list_for_each_entry_safe(iob, tmp, &t->data, list) {
+		list_del(&iob->list);
+		free_iob(iob);
+	}
+	t->queued = 0;
+}
+
+static void pxe_tftp_free(struct refcnt *r)
+{
+	struct pxe_tftp *t = container_of(r, struct pxe_tftp, refcnt);
+
+	pxe_tftp_flush(t);
+	free(t);
+}
+
+static int pxe_tftp_deliver(struct xfer *x, struct io_buffer *iob,
+			    const struct xfer_meta *meta)
+{
+	struct pxe_tftp *t = container_of(x, struct pxe_tftp, xfer);
+
+	(void)meta;                 /* TFTP delivers in file order */
+	t->queued += iob_len(iob);
+	t->total += iob_len(iob);
+	list_add_tail(&iob->list, &t->data);
+	return 0;
+}
+
+static void pxe_tftp_size(struct xfer *x, size_t size)
+{
+	struct pxe_tftp *t = container_of(x, struct pxe_tftp, xfer);
+
+	t->size = size;
+	t->have_size = 1;
+}
+
+static void pxe_tftp_closed(struct xfer *x, int rc)
+{
+	struct pxe_tftp *t = container_of(x, struct pxe_tftp, xfer);
+
+	t->done = 1;
+	t->rc = rc;
+}
+
+static const struct xfer_ops pxe_tftp_ops = {
+	.deliver = pxe_tftp_deliver,
+	.size_known = pxe_tftp_size,
+	.close = pxe_tftp_closed,
+};
+
+/* What went wrong, as a PXE status. */
+static unsigned int pxe_tftp_status(int rc, int started)
+{
+	if (rc_is(rc, ENOENT_K))
+		return PXENV_STATUS_TFTP_FILE_NOT_FOUND;
+	if (rc_is(rc, EACCES_K))
+		return PXENV_STATUS_TFTP_ACCESS_VIOLATION;
+	if (rc_is(rc, ETIMEDOUT_K))
+		return started ? PXENV_STATUS_TFTP_READ_TIMEOUT :
+				 PXENV_STATUS_TFTP_OPEN_TIMEOUT;
+	if (rc_is(rc, ENOMEM_K))
+		return PXENV_STATUS_OUT_OF_RESOURCES;
+	return started ? PXENV_STATUS_TFTP_CANNOT_READ_FROM_CONNECTION :
+			 PXENV_STATUS_TFTP_CANNOT_OPEN_CONNECTION;
+}
+
+/* Run the main loop until `need` bytes are queued, the announced size
+ * is known (need 0), or the transfer ends. */
+static void pxe_tftp_wait(struct pxe_tftp *t, size_t need)
+{
+	while (!t->done && (need ? t->queued < need : !t->have_size &&
+					       !t->total))
+		step();
+}
+
+/* Start fetching name (128 bytes, maybe unterminated) from server:port
+ * and wait for its first sign of life.  Returns a status; *tp is set on
+ * success. */
+static unsigned int pxe_tftp_start(uint32_t server, uint16_t port,
+				   const char *name, struct pxe_tftp **tp)
+{
+	struct in_addr addr = { server };
+	char host[16], portnum[6], path[130];
+	struct uri uri;
+	struct pxe_tftp *t;
+	unsigned int status;
+
+	if (!server || !memchr(name, 0, 128))
+		return PXENV_STATUS_BAD_FUNC;
+	if (netdev_open(pxe.netdev))
+		return PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC;
+	t = zalloc(sizeof(*t));
+	if (!t)
+		return PXENV_STATUS_OUT_OF_RESOURCES;
+	ref_init(&t->refcnt, pxe_tftp_free);
+	xfer_init(&t->xfer, &pxe_tftp_ops, &t->refcnt);
+	INIT_LIST_HEAD(&t->data);
+	/* A URI made by hand: the name is taken as it is, unescaped. */
+	memset(&uri, 0, sizeof(uri));
+	strcpy(host, inet_ntoa(addr));
+	snprintf(portnum, sizeof(portnum), "%u", ntohs(port ? port : htons(69)));
+	snprintf(path, sizeof(path), "/%s", name);
+	uri.scheme = "tftp";
+	uri.host = host;
+	uri.port = portnum;
+	uri.path = path;
+	t->rc = xfer_open_uri(&t->xfer, &uri);
+	t->done = t->rc != 0;
+	pxe_tftp_wait(t, 0);
+	if (t->done && t->rc) {
+		status = pxe_tftp_status(t->rc, 0);
+		ref_put(&t->refcnt);
+		return status;
+	}
+	*tp = t;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static void pxe_tftp_end(struct pxe_tftp *t)
+{
+	xfer_close(&t->xfer, 0);    /* cancels it if still running */
+	ref_put(&t->refcnt);
+}
+
+/* Move up to len queued bytes to dst (NULL: drop them). */
+static size_t pxe_tftp_take(struct pxe_tftp *t, uint8_t *dst, size_t len)
+{
+	struct io_buffer *iob;
+	size_t done = 0, n;
+
+	while (done < len && (iob = list_first_entry_or_null(
+				      &t->data, struct io_buffer, list))) {
+		n = iob_len(iob) < len - done ? iob_len(iob) : len - done;
+		if (dst)
+			memcpy(dst + done, iob->data, n);
+		iob_pull(iob, n);
+		done += n;
+		if (!iob_len(iob)) {
+			list_del(&iob->list);
+			free_iob(iob);
+		}
+	}
+	t->queued -= done;
+	return done;
+}
+
+static unsigned int pxe_tftp_open(void *blk)
+{
+	struct pxenv_tftp_open *p = blk;
+	unsigned int status;
+
+	if (pxe.tftp)
+		return PXENV_STATUS_TFTP_OPEN;
+	if (p->packet_size < 512)
+		return PXENV_STATUS_TFTP_INVALID_PACKET_SIZE;
+	status = pxe_tftp_start(p->server_ip, p->tftp_port, p->file_name,
+				&pxe.tftp);
+	if (status)
+		return status;
+	if (p->packet_size > PXE_TFTP_PACKET_MAX)
+		p->packet_size = PXE_TFTP_PACKET_MAX;
+	pxe.tftp_packet_size = p->packet_size;
+	pxe.tftp_packet = 0;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_tftp_close(void *blk)
+{
+	(void)blk;
+	if (!pxe.tftp)
+		return PXENV_STATUS_TFTP_CLOSED;
+	pxe_tftp_end(pxe.tftp);
+	pxe.tftp = NULL;
+	return PXENV_STATUS_SUCCESS;
+}
+
+/* The next packet: packet_size bytes, fewer only for the last one. */
+static unsigned int pxe_tftp_read(void *blk)
+{
+	struct pxenv_tftp_read *p = blk;
+	struct pxe_tftp *t = pxe.tftp;
+	size_t len;
+	void *dst;
+
+	if (!t)
+		return PXENV_STATUS_TFTP_CLOSED;
+	pxe_tftp_wait(t, pxe.tftp_packet_size);
+	if (t->done && t->rc && t->queued < pxe.tftp_packet_size)
+		return pxe_tftp_status(t->rc, 1);
+	len = t->queued < pxe.tftp_packet_size ? t->queued :
+	      pxe.tftp_packet_size;
+	dst = pxe_ptr(p->buffer, len ? len : 1);
+	if (!dst)
+		return PXENV_STATUS_BAD_FUNC;
+	pxe_tftp_take(t, dst, len);
+	p->buffer_size = (uint16_t)len;
+	p->packet_number = ++pxe.tftp_packet;
+	return PXENV_STATUS_SUCCESS;
+}
+
+static unsigned int pxe_tftp_get_fsize(void *blk)
+{
+	struct pxenv_tftp_get_fsize *p = blk;
+	struct pxe_tftp *t;
+	unsigned int status;
+
+	status = pxe_tftp_start(p->server_ip, 0, p->file_name, &t);
+	if (status)
+		return status;
+	/* A server without tsize: count the whole file. */
+	while (!t->have_size && !t->done) {
+		pxe_tftp_take(t, NULL, t->queued);
+		step();
+	}
+	status = t->have_size || !t->rc ? PXENV_STATUS_SUCCESS :
+		 pxe_tftp_status(t->rc, 1);
+	p->file_size = (uint32_t)(t->have_size ? t->size : t->total);
+	pxe_tftp_end(t);
+	return status;
+}
+
+static unsigned int pxe_tftp_read_file(void *blk)
+{
+	struct pxenv_tftp_read_file *p = blk;
+	uint8_t *dst = (uint8_t *)(pxe_lowmem + p->buffer);
+	struct pxe_tftp *t;
+	unsigned int status;
+	size_t got = 0;
+
+	if (p->mcast_ip)
+		return PXENV_STATUS_UNSUPPORTED;   /* multicast TFTP */
+	if (!pxe_platform_mem_ok(p->buffer, p->buffer_size))
+		return PXENV_STATUS_BAD_FUNC;
+	status = pxe_tftp_start(p->server_ip, p->tftp_srv_port, p->file_name,
+				&t);
+	if (status)
+		return status;
+	for (;;) {
+		if (t->queued > p->buffer_size - got) {
+			status = PXENV_STATUS_OUT_OF_RESOURCES;
+			break;
+		}
+		got += pxe_tftp_take(t, dst + got, t->queued);
+		if (t->done) {
+			status = t->rc ? pxe_tftp_status(t->rc, 1) : 0;
+			break;
+		}
+		step();
+	}
+	p->buffer_size = (uint32_t)got;
+	pxe_tftp_end(t);
+	return status;
+}
+
+/* ---- dispatch */
+
+#define PXE_UNDI_CALL  0x01   /* bad parameters: UNDI_INVALID_PARAMETER */
+#define PXE_ANY_TIME   0x02   /* also answered after the stack is gone */
+
+struct pxe_service {
+	uint8_t opcode;
+	uint8_t len;               /* parameter block bytes */
+	uint8_t flags;
+	unsigned int (*fn)(void *blk);   /* returns a PXENV_STATUS */
+};
+
+#define SVC(op, type, flags, fn) { op, sizeof(type), flags, fn }
+
+static const struct pxe_service pxe_services[] = {
+	SVC(PXENV_START_UNDI, struct pxenv_start_undi, PXE_UNDI_CALL, pxe_ok),
+	SVC(PXENV_UNDI_STARTUP, struct pxenv_status_only, PXE_UNDI_CALL,
+	    pxe_ok),
+	SVC(PXENV_UNDI_CLEANUP, struct pxenv_status_only,
+	    PXE_UNDI_CALL | PXE_ANY_TIME, undi_shutdown),
+	SVC(PXENV_UNDI_INITIALIZE, struct pxenv_undi_initialize,
+	    PXE_UNDI_CALL, undi_initialize),
+	SVC(PXENV_UNDI_RESET_ADAPTER, struct pxenv_undi_reset, PXE_UNDI_CALL,
+	    undi_reset_adapter),
+	SVC(PXENV_UNDI_SHUTDOWN, struct pxenv_status_only,
+	    PXE_UNDI_CALL | PXE_ANY_TIME, undi_shutdown),
+	SVC(PXENV_UNDI_OPEN, struct pxenv_undi_open, PXE_UNDI_CALL, undi_open),
+	SVC(PXENV_UNDI_CLOSE, struct pxenv_status_only,
+	    PXE_UNDI_CALL | PXE_ANY_TIME, undi_close),
+	SVC(PXENV_UNDI_TRANSMIT, struct pxenv_undi_transmit, PXE_UNDI_CALL,
+	    undi_transmit),
+	SVC(PXENV_UNDI_SET_MCAST_ADDRESS, struct pxenv_undi_reset,
+	    PXE_UNDI_CALL, pxe_ok),
+	SVC(PXENV_UNDI_SET_STATION_ADDRESS,
+	    struct pxenv_undi_set_station_address, PXE_UNDI_CALL,
+	    undi_set_station_address),
+	SVC(PXENV_UNDI_SET_PACKET_FILTER, struct pxenv_undi_set_packet_filter,
+	    PXE_UNDI_CALL, undi_set_packet_filter),
+	SVC(PXENV_UNDI_GET_INFORMATION, struct pxenv_undi_get_information,
+	    PXE_UNDI_CALL, undi_get_information),
+	SVC(PXENV_UNDI_GET_STATISTICS, struct pxenv_undi_get_statistics,
+	    PXE_UNDI_CALL, undi_get_statistics),
+	SVC(PXENV_UNDI_CLEAR_STATISTICS, struct pxenv_status_only,
+	    PXE_UNDI_CALL, undi_clear_statistics),
+	SVC(PXENV_UNDI_INITIATE_DIAGS, struct pxenv_status_only,
+	    PXE_UNDI_CALL, pxe_unsupported),
+	SVC(PXENV_UNDI_FORCE_INTERRUPT, struct pxenv_status_only,
+	    PXE_UNDI_CALL, pxe_unsupported),
+	SVC(PXENV_UNDI_GET_MCAST_ADDRESS, struct pxenv_undi_get_mcast_address,
+	    PXE_UNDI_CALL, undi_get_mcast_address),
+	SVC(PXENV_UNDI_GET_NIC_TYPE, struct pxenv_undi_get_nic_type,
+	    PXE_UNDI_CALL, undi_get_nic_type),
+	SVC(PXENV_UNDI_GET_IFACE_INFO, struct pxenv_undi_get_iface_info,
+	    PXE_UNDI_CALL, undi_get_iface_info),
+	SVC(PXENV_UNDI_ISR, struct pxenv_undi_isr, PXE_UNDI_CALL, undi_isr),
+	SVC(PXENV_UNDI_GET_STATE, struct pxenv_undi_get_state,
+	    PXE_UNDI_CALL | PXE_ANY_TIME, undi_get_state_or_stop),
+	SVC(PXENV_TFTP_OPEN, struct pxenv_tftp_open, 0, pxe_tftp_open),
+	SVC(PXENV_TFTP_CLOSE, struct pxenv_status_only, 0, pxe_tftp_close),
+	SVC(PXENV_TFTP_READ, struct pxenv_tftp_read, 0, pxe_tftp_read),
+	SVC(PXENV_TFTP_READ_FILE, struct pxenv_tftp_read_file, 0,
+	    pxe_tftp_read_file),
+	SVC(PXENV_TFTP_GET_FSIZE, struct pxenv_tftp_get_fsize, 0,
+	    pxe_tftp_get_fsize),
+	SVC(PXENV_UDP_OPEN, struct pxenv_udp_open, 0, pxe_udp_open),
+	SVC(PXENV_UDP_CLOSE, struct pxenv_status_only, PXE_ANY_TIME,
+	    pxe_udp_close),
+	SVC(PXENV_UDP_READ, struct pxenv_udp_read, 0, pxe_udp_read),
+	SVC(PXENV_UDP_WRITE, struct pxenv_udp_write, 0, pxe_udp_write),
+	SVC(PXENV_UNLOAD_STACK, struct pxenv_unload_stack, PXE_ANY_TIME,
+	    pxe_unload_stack),
+	SVC(PXENV_GET_CACHED_INFO, struct pxenv_get_cached_info, 0,
+	    pxe_get_cached_info),
+	SVC(PXENV_START_BASE, struct pxenv_status_only, 0, pxe_ok),
+	SVC(PXENV_STOP_BASE, struct pxenv_status_only, PXE_ANY_TIME, pxe_ok),
+};
+
+unsigned int pxe_api_call(unsigned int opcode, uint32_t segoff)
+{
+	const struct pxe_service *s = NULL;
+	unsigned int i, status;
+	uint16_t *blk;
+
+	for (i = 0; i < ARRAY_SIZE(pxe_services); i++)
+		if (pxe_services[i].opcode == opcode)
+			s = &pxe_services[i];
+	blk = pxe_ptr(segoff, s ? s->len : sizeof(*blk));
+	if (!blk)
+		return PXENV_EXIT_FAILURE;      /* nowhere to say why */
+	if (!s)
+		status = PXENV_STATUS_UNSUPPORTED;
+	else if (pxe.netdev)
+		status = s->fn(blk);
+	else if (s->flags & PXE_ANY_TIME)
+		status = PXENV_STATUS_SUCCESS;  /* gone already: nothing to do */
+	else
+		status = s->flags & PXE_UNDI_CALL ?
+			 PXENV_STATUS_UNDI_INVALID_STATE : PXENV_STATUS_FAILURE;
+	if (status == PXENV_STATUS_BAD_FUNC && s && (s->flags & PXE_UNDI_CALL))
+		status = PXENV_STATUS_UNDI_INVALID_PARAMETER;
+	*blk = (uint16_t)status;
+	return status ? PXENV_EXIT_FAILURE : PXENV_EXIT_SUCCESS;
+}
+
+/* ---- start and stop */
+
+int pxe_api_start(struct net_device *netdev, struct pxe_area *area)
+{
+	const void *pkt;
+	unsigned int i;
+	size_t len;
+
+	memset(&pxe, 0, sizeof(pxe));
+	INIT_LIST_HEAD(&pxe.udp_rx);
+	pxe.netdev = netdev;
+	ref_get(&netdev->refcnt);
+	pxe.area = area;
+	pxe.filter = FLTR_DIRECTED | FLTR_BRDCST;
+	pxe.undi_state = netdev_is_open(netdev) ? PXE_UNDI_STATE_OPENED :
+			 PXE_UNDI_STATE_INITIALIZED;
+	for (i = 0; i < ARRAY_SIZE(area->cached); i++) {
+		memset(area->cached[i], 0, sizeof(area->cached[i]));
+		pkt = dhcp_cached(netdev, i, &len);
+		if (!pkt)
+			continue;
+		if (len > sizeof(area->cached[i]))
+			len = sizeof(area->cached[i]);
+		memcpy(area->cached[i], pkt, len);
+		pxe.cached_len[i] = len;
+	}
+	return 0;
+}
+
+void pxe_api_stop(void)
+{
+	if (!pxe.netdev)
+		return;
+	if (pxe.tftp)
+		pxe_tftp_close(NULL);
+	if (pxe.udp_open)
+		pxe_udp_close(NULL);
+	netdev_put(pxe.netdev);
+	pxe.netdev = NULL;
+}
+
+int pxe_api_unloaded(void)
+{
+	return pxe.unloaded;
+}
