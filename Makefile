@@ -332,7 +332,8 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 # Pure parts of platform code the unit tests also check.
-UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c
+UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c \
+	src/arch/x86/interface/pxe/pxe_api.c
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
 	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
 	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o

@@ -132,6 +132,9 @@ int dhcp(struct net_device *netdev);
 #define DHCP_CACHED_REPLY    2
 const void *dhcp_cached(struct net_device *netdev, unsigned int which,
 			size_t *len);
+/* Keep a copy of packet `which` for netdev (data NULL: forget it). */
+void dhcp_cache_put(struct net_device *netdev, unsigned int which,
+		    const void *data, size_t len);
 /* The device DHCP last completed on (NULL if none). */
 struct net_device *dhcp_last_netdev(void);
 

@@ -115,8 +115,7 @@ static struct dhcp_cache *dhcp_cache_of(struct net_device *netdev,
 	return c;
 }
 
-/* Keep a copy of packet `which` (data NULL: forget it). */
-static void dhcp_cache_put(struct net_device *netdev, unsigned int which,
+void dhcp_cache_put(struct net_device *netdev, unsigned int which,
 			   const void *data, size_t len)
 {
 	struct dhcp_cache *c = dhcp_cache_of(netdev, 1);

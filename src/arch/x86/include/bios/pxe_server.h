@@ -56,8 +56,9 @@ uint32_t pxe_segoff(const void *p);
  * packets are filled in here).  0 or -errno. */
 int pxe_api_start(struct net_device *netdev, struct pxe_area *area);
 /* Close what the program left open (UDP, TFTP) and let go of the
- * device; calls after this fail. */
-void pxe_api_stop(void);
+ * device (reopened if the program closed it and restore is set); calls
+ * after this fail. */
+void pxe_api_stop(int restore);
 /* Did the program take the stack down (UNLOAD_STACK, STOP_UNDI)? */
 int pxe_api_unloaded(void);
 

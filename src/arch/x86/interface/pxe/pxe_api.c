@@ -58,7 +58,7 @@ struct pxe_tftp {
 struct pxe_udp_meta {
 	uint32_t src_ip, dest_ip;
 	uint16_t s_port, d_port;
-};
+} __packed;
 
 static struct {
 	struct net_device *netdev;  /* counted; NULL: not offered */
@@ -66,6 +66,7 @@ static struct {
 	size_t cached_len[3];
 	unsigned int undi_state;    /* PXE_UNDI_STATE_* */
 	int unloaded;               /* the program ended the network */
+	int was_open;               /* the device was open at the start */
 	int shut_down;              /* UNDI_SHUTDOWN/CLEANUP seen */
 	uint8_t filter;             /* FLTR_* */
 	unsigned int tx_events;     /* sent frames UNDI_ISR has not told */
@@ -459,6 +460,7 @@ static unsigned int undi_isr(void *blk)
 		}
 		memcpy(pxe.area->frame, eh, len);
 		free_iob(iob);
+		eh = pxe.area->frame;
 		type = (uint16_t)(eh[12] << 8 | eh[13]);
 		p->buffer_length = p->frame_length = (uint16_t)len;
 		p->frame_header_length = ETH_HLEN;
@@ -995,7 +997,8 @@ int pxe_api_start(struct net_device *netdev, struct pxe_area *area)
 	ref_get(&netdev->refcnt);
 	pxe.area = area;
 	pxe.filter = FLTR_DIRECTED | FLTR_BRDCST;
-	pxe.undi_state = netdev_is_open(netdev) ? PXE_UNDI_STATE_OPENED :
+	pxe.was_open = netdev_is_open(netdev);
+	pxe.undi_state = pxe.was_open ? PXE_UNDI_STATE_OPENED :
 			 PXE_UNDI_STATE_INITIALIZED;
 	for (i = 0; i < ARRAY_SIZE(area->cached); i++) {
 		memset(area->cached[i], 0, sizeof(area->cached[i]));
@@ -1010,7 +1013,7 @@ int pxe_api_start(struct net_device *netdev, struct pxe_area *area)
 	return 0;
 }
 
-void pxe_api_stop(void)
+void pxe_api_stop(int restore)
 {
 	if (!pxe.netdev)
 		return;
@@ -1018,6 +1021,10 @@ void pxe_api_stop(void)
 		pxe_tftp_close(NULL);
 	if (pxe.udp_open)
 		pxe_udp_close(NULL);
+	/* A program that closed the NIC and came back leaves it as dust
+	 * had it (a PXE ROM's own code reopens it the same way). */
+	if (restore && pxe.was_open)
+		netdev_open(pxe.netdev);
 	netdev_put(pxe.netdev);
 	pxe.netdev = NULL;
 }

@@ -188,7 +188,7 @@ void pxe_deactivate(void)
 {
 	if (!pxe_rm.area)
 		return;
-	pxe_api_stop();
+	pxe_api_stop(1);
 	pxe_rm.area = NULL;
 	hook_set_handler(HOOK_PXENV, NULL);
 	hook_set_handler(HOOK_PXE, NULL);
@@ -212,7 +212,7 @@ unsigned int pxe_platform_unload(void)
 		       "hook needs it)\n");
 		return PXENV_STATUS_KEEP_ALL;
 	}
-	pxe_api_stop();
+	pxe_api_stop(0);
 	/* As before booting a kernel: NICs closed, INT 15h unhooked. */
 	run_shutdown_fns(0);
 	pxe_unhook_int1a();
