@@ -1,0 +1,144 @@
+"""The PXE API dust offers the programs it chainloads: Debian's PXELINUX
+(UDP API) and lpxelinux (raw UNDI) boot a Debian kernel through it; dust's
+own undionly.kpxe drives the NIC through it; and the chainload loop guard
+stops dust from starting itself again when a server hands everyone the
+same boot file."""
+
+import os
+import re
+import shutil
+
+import assets
+from lab import BIN, Guest, Lab, TestFailure, dust_guest, to_prompt
+
+MAC = "52:54:00:12:34:56"
+PXELINUX = "/usr/lib/PXELINUX"
+SYSLINUX_MODULES = "/usr/lib/syslinux/modules/bios"
+KERNEL_ARGS = "console=ttyS0 panic=-1 quiet"
+# A PXE call dust made that failed: "undi: UNDI_OPEN failed: status ...".
+PXE_FAILURE = r"^(undi|pxe): (\S+) failed: status (0x[0-9a-f]+) \((\S+)\)"
+
+
+def check(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def stage_pxelinux(lab, loader, marker):
+    """The loader, ldlinux.c32, pxelinux.cfg/default, kernel and initramfs
+    in the lab's TFTP root."""
+    tftp = lab.path("tftp")
+    os.makedirs(os.path.join(tftp, "pxelinux.cfg"), exist_ok=True)
+    shutil.copy(os.path.join(PXELINUX, loader), tftp)
+    shutil.copy(os.path.join(SYSLINUX_MODULES, "ldlinux.c32"), tftp)
+    shutil.copy(assets.kernel(), os.path.join(tftp, "vmlinuz"))
+    assets.initramfs(os.path.join(tftp, "initrd.img"), assets.MARKER_INIT)
+    with open(os.path.join(tftp, "pxelinux.cfg", "default"), "w") as f:
+        f.write("SERIAL 0 115200\nPROMPT 0\nDEFAULT linux\nLABEL linux\n"
+                "  KERNEL vmlinuz\n  APPEND initrd=initrd.img %s marker=%s\n"
+                % (KERNEL_ARGS, marker))
+    for root, dirs, files in os.walk(tftp):
+        for d in dirs:
+            os.chmod(os.path.join(root, d), 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+
+
+def chain_loader(loader):
+    """dust.lkrn boots by itself: DHCP (user class dust) names the loader,
+    which reads its configuration and the kernel through dust's PXE API
+    and boots the kernel after unloading the stack."""
+    marker = loader.replace(".", "-")
+    with Lab("pxeapi") as lab:
+        stage_pxelinux(lab, loader, marker)
+        log = lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
+                                 "dhcp-boot=tag:dust," + loader])
+        with dust_guest(lab, memory=256) as g:
+            g.expect(r"Starting %s as a PXE program" % re.escape(loader),
+                     120, "dust starting " + loader)
+            g.expect(r"PXELINUX 6\.\d+", 60, "the loader's banner")
+            g.expect(r"^pxe: stack unloaded by the program: NICs closed",
+                     300, "the loader unloading dust's stack")
+            g.expect(r"DUST-INITRAMFS-OK cmdline: .*marker=%s" % marker,
+                     600, "the initramfs marker")
+            served = open(log).read()
+            for name in ("ldlinux.c32", "pxelinux.cfg/default", "vmlinuz",
+                         "initrd.img"):
+                check(re.search(r"sent \S*/%s to 192\.0\.2\.\d+"
+                                % re.escape(name), served),
+                      "%s did not fetch %s:\n%s" % (loader, name,
+                                                    served[-2000:]))
+            check(not re.search(PXE_FAILURE, g.output, re.M),
+                  "a PXE call failed:\n" + g.output)
+
+
+def test_pxelinux_udp_api():
+    """pxelinux.0 does its own TFTP over PXENV_UDP_*."""
+    chain_loader("pxelinux.0")
+
+
+def test_lpxelinux_raw_undi():
+    """lpxelinux.0 runs lwIP on PXENV_UNDI_TRANSMIT and polled UNDI_ISR."""
+    chain_loader("lpxelinux.0")
+
+
+def test_undionly_on_dust():
+    """dust's own UNDI driver (undionly.kpxe) on dust's UNDI services:
+    DHCP and ping through them; on exit the outer dust has its NIC back."""
+    with Lab("pxeundi") as lab:
+        script = lab.path("outer.ipxe")
+        with open(script, "w") as f:
+            f.write("#!ipxe\ndhcp\nchain tftp://192.0.2.1/undionly.kpxe\n"
+                    "echo outer dust is back\n")
+        lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust"],
+                    tftp_files=[os.path.join(BIN, "undionly.kpxe")])
+        with dust_guest(lab, memory=256, extra=["-initrd", script]) as g:
+            g.expect(r"Starting undionly\.kpxe as a PXE program", 120,
+                     "the outer dust starting undionly.kpxe")
+            m = g.expect(r"(net\d+): %s via UNDI \(!PXE entry "
+                         r"[0-9a-f]{4}:[0-9a-f]{4}\), PCI 00:03\.0 "
+                         r"8086:100e, IRQ 0" % MAC, 120,
+                         "the inner dust's UNDI device")
+            netdev = m.group(1)
+            to_prompt(g)
+            out = g.command("dhcp", timeout=90)
+            check(re.search(r"^%s: 192\.0\.2\.\d+/24 gateway 192\.0\.2\.1"
+                            % netdev, out, re.M),
+                  "DHCP over the UNDI services failed:\n" + out)
+            out = g.command("ping -c 3 192.0.2.1", timeout=60)
+            check(re.search(r"^3 sent, 3 received", out, re.M),
+                  "ping over the UNDI services lost replies:\n" + out)
+            check(not re.search(PXE_FAILURE, g.output, re.M),
+                  "a PXE call failed:\n" + g.output)
+            g.send("exit\r")
+            g.expect(r"undionly\.kpxe returned \(status 0+\)", 60,
+                     "the inner dust returning")
+            g.expect(r"outer dust is back", 30, "the outer script going on")
+            g.expect(r"dust> ", 30, "the outer prompt")
+            out = g.command("ping -c 2 192.0.2.1", timeout=60)
+            check(re.search(r"^2 sent, 2 received", out, re.M),
+                  "the outer dust lost its NIC:\n" + out)
+
+
+def test_chainload_loop_guard():
+    """A server that hands every client undionly.kpxe, dust included:
+    QEMU's PXE ROM starts it, dust gets undionly.kpxe again and stops with
+    one clear line instead of starting itself over and over."""
+    with Lab("pxeloop") as lab:
+        tap = lab.add_tap()
+        lab.dnsmasq(extra=["dhcp-boot=undionly.kpxe"],
+                    tftp_files=[os.path.join(BIN, "undionly.kpxe")])
+        with Guest(["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
+                    % tap, "-device", "e1000,netdev=n0,mac=%s" % MAC,
+                    "-boot", "n"], lab=lab) as g:
+            g.expect(r"dust \S+ -- network boot firmware", 120, "dust")
+            g.expect(r"^undionly\.kpxe: this is dust itself, the very build "
+                     r"running now: the DHCP server hands dust the file "
+                     r"meant for the NIC's PXE ROM; not starting it again",
+                     120, "the loop guard")
+            g.expect(r"dust: nothing booted", 30, "autoboot giving up")
+            g.expect(r"dust: handing back to the BIOS", 30, "dust leaving")
+            check("Starting undionly.kpxe" not in g.output,
+                  "dust started itself:\n" + g.output)
+            check(len(re.findall(r"-- network boot firmware", g.output)) == 1,
+                  "dust ran more than once:\n" + g.output)
