@@ -142,3 +142,49 @@ def test_chainload_loop_guard():
                   "dust started itself:\n" + g.output)
             check(len(re.findall(r"-- network boot firmware", g.output)) == 1,
                   "dust ran more than once:\n" + g.output)
+
+
+def test_pxe_calls_from_real_mode():
+    """A small PXE program of our own (pxetest.asm) finds the stack three
+    ways, checks the structures, and calls GET_CACHED_INFO, the TFTP
+    services, an unknown opcode and a block in the interrupt table
+    through both entry points; then it returns to dust."""
+    with Lab("pxecalls") as lab:
+        tftp = lab.path("tftp")
+        os.makedirs(tftp)
+        os.chmod(tftp, 0o755)
+        here = os.path.dirname(os.path.abspath(__file__))
+        prog = os.path.join(tftp, "pxetest.0")
+        r = lab.sh("nasm -f bin -o %s %s" % (prog, os.path.join(here, "pxetest.asm")),
+                   check=False)
+        check(r.returncode == 0, "nasm failed:\n" + r.stdout)
+        data = bytes((i * 7 + i // 251) & 0xff for i in range(60000))
+        with open(os.path.join(tftp, "pxetest.bin"), "wb") as f:
+            f.write(data)
+        for name in os.listdir(tftp):
+            os.chmod(os.path.join(tftp, name), 0o644)
+        lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
+                           "dhcp-boot=tag:dust,pxetest.0"])
+        with dust_guest(lab) as g:
+            g.expect(r"PXETEST done", 180, "the test program finishing")
+            g.expect(r"pxetest\.0 returned \(status 0+\)", 30,
+                     "the program returning to dust")
+            lines = dict(re.findall(r"^PXETEST (\w+) (.*?)\r?$", g.output,
+                                    re.M))
+            size, total = len(data), sum(data) & 0xffff
+            want = {
+                "int1a": "ax=564E cf=0 same=1",
+                "sums": "pxenv=00 ppxe=00",
+                "cached": "status=0000 op=02 server=010200C0",
+                "fsize": "status=0000 size=%08X" % size,
+                "read": "status=0000 packets=%04X bytes=%04X sum=%04X"
+                        % (size // 512 + 1, size & 0xffff, total),
+                "readfile": "status=0000 size=%08X sum=%04X" % (size, total),
+                "missing": "status=003B",
+                "unknown": "ax=0001 status=0003",
+                "badptr": "ax=0001 cf=1 kept=1",
+            }
+            for key, value in want.items():
+                check(lines.get(key) == value,
+                      "%s: %r, not %r\n%s" % (key, lines.get(key), value,
+                                              g.output[-3000:]))
