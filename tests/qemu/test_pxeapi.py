@@ -7,6 +7,7 @@ same boot file."""
 import os
 import re
 import shutil
+import subprocess
 
 import assets
 from lab import BIN, Guest, Lab, TestFailure, dust_guest, to_prompt
@@ -144,47 +145,97 @@ def test_chainload_loop_guard():
                   "dust ran more than once:\n" + g.output)
 
 
+def stage_pxetest(tftp):
+    """pxetest.0 (built from pxetest.asm) and the file it reads; returns
+    what its report lines must say."""
+    os.makedirs(tftp, exist_ok=True)
+    os.chmod(tftp, 0o755)
+    here = os.path.dirname(os.path.abspath(__file__))
+    r = subprocess.run(["nasm", "-f", "bin", "-o",
+                        os.path.join(tftp, "pxetest.0"),
+                        os.path.join(here, "pxetest.asm")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    check(r.returncode == 0, "nasm failed:\n" + r.stdout)
+    data = bytes((i * 7 + i // 251) & 0xff for i in range(60000))
+    with open(os.path.join(tftp, "pxetest.bin"), "wb") as f:
+        f.write(data)
+    for name in os.listdir(tftp):
+        os.chmod(os.path.join(tftp, name), 0o644)
+    size, total = len(data), sum(data) & 0xffff
+    return {
+        "int1a": "ax=564E cf=0 same=1",
+        "sums": "pxenv=00 ppxe=00",
+        "cached": "status=0000 op=02 server=010200C0",
+        "fsize": "status=0000 size=%08X" % size,
+        "read": "status=0000 packets=%04X bytes=%04X sum=%04X"
+                % (size // 512 + 1, size & 0xffff, total),
+        "readfile": "status=0000 size=%08X sum=%04X" % (size, total),
+        "missing": "status=003B",
+        "unknown": "ax=0001 status=0003",
+        "badptr": "ax=0001 cf=1 kept=1",
+    }
+
+
+def check_pxetest(g, want):
+    g.expect(r"PXETEST done", 180, "the test program finishing")
+    g.expect(r"pxetest\.0 returned \(status 0+\)", 30,
+             "the program returning to dust")
+    lines = dict(re.findall(r"^PXETEST (\w+) (.*?)\r?$", g.output, re.M))
+    for key, value in want.items():
+        check(lines.get(key) == value,
+              "%s: %r, not %r\n%s" % (key, lines.get(key), value,
+                                      g.output[-3000:]))
+
+
 def test_pxe_calls_from_real_mode():
     """A small PXE program of our own (pxetest.asm) finds the stack three
     ways, checks the structures, and calls GET_CACHED_INFO, the TFTP
     services, an unknown opcode and a block in the interrupt table
     through both entry points; then it returns to dust."""
     with Lab("pxecalls") as lab:
-        tftp = lab.path("tftp")
-        os.makedirs(tftp)
-        os.chmod(tftp, 0o755)
-        here = os.path.dirname(os.path.abspath(__file__))
-        prog = os.path.join(tftp, "pxetest.0")
-        r = lab.sh("nasm -f bin -o %s %s" % (prog, os.path.join(here, "pxetest.asm")),
-                   check=False)
-        check(r.returncode == 0, "nasm failed:\n" + r.stdout)
-        data = bytes((i * 7 + i // 251) & 0xff for i in range(60000))
-        with open(os.path.join(tftp, "pxetest.bin"), "wb") as f:
-            f.write(data)
-        for name in os.listdir(tftp):
-            os.chmod(os.path.join(tftp, name), 0o644)
+        want = stage_pxetest(lab.path("tftp"))
         lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
                            "dhcp-boot=tag:dust,pxetest.0"])
         with dust_guest(lab) as g:
-            g.expect(r"PXETEST done", 180, "the test program finishing")
-            g.expect(r"pxetest\.0 returned \(status 0+\)", 30,
-                     "the program returning to dust")
-            lines = dict(re.findall(r"^PXETEST (\w+) (.*?)\r?$", g.output,
-                                    re.M))
-            size, total = len(data), sum(data) & 0xffff
-            want = {
-                "int1a": "ax=564E cf=0 same=1",
-                "sums": "pxenv=00 ppxe=00",
-                "cached": "status=0000 op=02 server=010200C0",
-                "fsize": "status=0000 size=%08X" % size,
-                "read": "status=0000 packets=%04X bytes=%04X sum=%04X"
-                        % (size // 512 + 1, size & 0xffff, total),
-                "readfile": "status=0000 size=%08X sum=%04X" % (size, total),
-                "missing": "status=003B",
-                "unknown": "ax=0001 status=0003",
-                "badptr": "ax=0001 cf=1 kept=1",
-            }
-            for key, value in want.items():
-                check(lines.get(key) == value,
-                      "%s: %r, not %r\n%s" % (key, lines.get(key), value,
-                                              g.output[-3000:]))
+            check_pxetest(g, want)
+
+
+# The README's ISC dhcpd host block, with a boot file for dust instead of
+# an iSCSI root-path.
+ISC_HOST = """next-server 192.0.2.1;
+host client-1 {
+        hardware ethernet %s;
+        if exists user-class and option user-class = "dust" {
+                filename "pxetest.0";
+        } else {
+                filename "undionly.kpxe";
+        }
+}
+""" % MAC
+
+
+def test_isc_dhcpd_user_class_chain():
+    """The README's ISC dhcpd setup: QEMU's PXE ROM gets undionly.kpxe,
+    dust (on the ROM's UNDI) gets the program meant for it, and serves
+    that program the PXE API in turn."""
+    with Lab("pxeisc") as lab:
+        tftp = lab.path("tftp")
+        want = stage_pxetest(tftp)
+        shutil.copy(os.path.join(BIN, "undionly.kpxe"), tftp)
+        os.chmod(os.path.join(tftp, "undionly.kpxe"), 0o644)
+        lab.atftpd(tftp)
+        log = lab.isc_dhcpd(ISC_HOST)
+        tap = lab.add_tap()
+        with Guest(["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
+                    % tap, "-device", "e1000,netdev=n0,mac=%s" % MAC,
+                    "-boot", "n"], lab=lab) as g:
+            g.expect(r"net\d+: %s via UNDI" % MAC, 120, "dust on the ROM")
+            g.expect(r"Starting pxetest\.0 as a PXE program", 120,
+                     "dust starting the file dhcpd named for it")
+            check_pxetest(g, want)
+            check(len(re.findall(r"-- network boot firmware", g.output)) == 1,
+                  "dust ran more than once:\n" + g.output)
+            check(re.search(r"DHCPACK on 192\.0\.2\.\d+ to %s" % MAC,
+                            open(log).read()),
+                  "dhcpd gave no lease:\n" + open(log).read()[-2000:])
