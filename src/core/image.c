@@ -126,10 +126,9 @@ int image_exec(struct image *image)
 	 * same boot file, dust included, would have dust fetch and start
 	 * itself for ever. */
 	if (payload_in_image(image->data, image->len, &payload_self)) {
-		printf("%s: this is dust itself, the very build running now: "
-		       "the DHCP server hands dust the file meant for the "
-		       "NIC's PXE ROM; not starting it again (answer user "
-		       "class \"dust\" differently, see README)\n",
+		printf("%s: this is dust itself (this very build): DHCP "
+		       "gives dust the file meant for PXE ROMs; not starting "
+		       "it again (see README: user class \"dust\")\n",
 		       image->name);
 		return -ELOOP;
 	}

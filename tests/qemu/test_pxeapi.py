@@ -133,10 +133,10 @@ def test_chainload_loop_guard():
                     % tap, "-device", "e1000,netdev=n0,mac=%s" % MAC,
                     "-boot", "n"], lab=lab) as g:
             g.expect(r"dust \S+ -- network boot firmware", 120, "dust")
-            g.expect(r"^undionly\.kpxe: this is dust itself, the very build "
-                     r"running now: the DHCP server hands dust the file "
-                     r"meant for the NIC's PXE ROM; not starting it again",
-                     120, "the loop guard")
+            g.expect(r"^undionly\.kpxe: this is dust itself \(this very "
+                     r"build\): DHCP gives dust the file meant for PXE ROMs; "
+                     r"not starting it again \(see README: user class "
+                     r"\"dust\"\)\r?$", 120, "the loop guard")
             g.expect(r"dust: nothing booted", 30, "autoboot giving up")
             g.expect(r"dust: handing back to the BIOS", 30, "dust leaving")
             check("Starting undionly.kpxe" not in g.output,

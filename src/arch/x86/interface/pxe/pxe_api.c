@@ -707,7 +707,7 @@ static unsigned int pxe_tftp_start(uint32_t server, uint16_t port,
 				   const char *name, struct pxe_tftp **tp)
 {
 	struct in_addr addr = { server };
-	char host[16], portnum[6], path[130];
+	char portnum[6];
 	struct uri uri;
 	struct pxe_tftp *t;
 	unsigned int status;
@@ -724,13 +724,11 @@ static unsigned int pxe_tftp_start(uint32_t server, uint16_t port,
 	INIT_LIST_HEAD(&t->data);
 	/* A URI made by hand: the name is taken as it is, unescaped. */
 	memset(&uri, 0, sizeof(uri));
-	strcpy(host, inet_ntoa(addr));
-	snprintf(portnum, sizeof(portnum), "%u", ntohs(port ? port : htons(69)));
-	snprintf(path, sizeof(path), "/%s", name);
+	snprintf(portnum, sizeof(portnum), "%u", port ? ntohs(port) : 69);
 	uri.scheme = "tftp";
-	uri.host = host;
+	uri.host = (char *)inet_ntoa(addr);
 	uri.port = portnum;
-	uri.path = path;
+	uri.path = (char *)name;
 	t->rc = xfer_open_uri(&t->xfer, &uri);
 	t->done = t->rc != 0;
 	pxe_tftp_wait(t, 0);

@@ -86,13 +86,6 @@ static uint8_t pxe_checksum(const void *p, size_t len)
 	return (uint8_t)-sum;
 }
 
-static void pxe_segdesc(struct pxe_segdesc *d, uint32_t lin, uint32_t len)
-{
-	d->seg_addr = (uint16_t)(lin >> 4);
-	d->phys_addr = lin;
-	d->seg_size = (uint16_t)len;
-}
-
 /* Fill in PXENV+ and !PXE for the area and (code) the resident block. */
 static void pxe_build(struct pxe_area *a)
 {
@@ -100,6 +93,8 @@ static void pxe_build(struct pxe_area *a)
 	uint32_t code = resident_base, code_len = bootinfo.res_kb * 1024u;
 	struct pxenv_struct *e = &a->pxenv;
 	struct ppxe_struct *p = &a->ppxe;
+	struct pxe_segdesc *d = &p->stack;
+	unsigned int i;
 
 	/* Described memory must be one piece from 40:13h up, or a program
 	 * that frees it would free someone else's memory in between. */
@@ -122,13 +117,15 @@ static void pxe_build(struct pxe_area *a)
 	p->struct_length = PPXE_LEN;
 	p->entry_sp = hook_entry(HOOK_PXE);
 	p->seg_desc_cnt = 7;
-	pxe_segdesc(&p->stack, code, code_len);
-	pxe_segdesc(&p->undi_data, data, data_len);
-	pxe_segdesc(&p->undi_code, code, code_len);
-	pxe_segdesc(&p->undi_code_write, code, code_len);
-	pxe_segdesc(&p->bc_data, data, data_len);
-	pxe_segdesc(&p->bc_code, code, code_len);
-	pxe_segdesc(&p->bc_code_write, code, code_len);
+	/* Stack, UNDI data, UNDI code (and its writable alias), base-code
+	 * data, base-code code (and alias): the data ones are the area. */
+	for (i = 0; i < 7; i++, d++) {
+		uint32_t lin = (0x12 >> i) & 1 ? data : code;
+
+		d->seg_addr = (uint16_t)(lin >> 4);
+		d->phys_addr = lin;
+		d->seg_size = (uint16_t)((0x12 >> i) & 1 ? data_len : code_len);
+	}
 	p->struct_cksum = pxe_checksum(p, PPXE_LEN);
 }
 
@@ -208,16 +205,16 @@ unsigned int pxe_platform_unload(void)
 	 * cannot be taken out.  Either way everything stays as it is. */
 	if (int13_first_drive() || ivt[0x1a] != hook_entry(HOOK_INT1A) ||
 	    (hook_oldvec(HOOK_INT15) && ivt[0x15] != hook_entry(HOOK_INT15))) {
-		printf("pxe: UNLOAD_STACK: dust stays (a SAN disk or a chained "
-		       "hook needs it)\n");
+		printf("pxe: UNLOAD_STACK: dust stays (SAN disk or chained "
+		       "hook)\n");
 		return PXENV_STATUS_KEEP_ALL;
 	}
 	pxe_api_stop(0);
 	/* As before booting a kernel: NICs closed, INT 15h unhooked. */
 	run_shutdown_fns(0);
 	pxe_unhook_int1a();
-	printf("pxe: stack unloaded by the program: NICs closed, dust's "
-	       "memory is free\n");
+	printf("pxe: stack unloaded by the program: NICs closed, memory "
+	       "free\n");
 	return PXENV_STATUS_SUCCESS;
 }
 
