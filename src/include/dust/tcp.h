@@ -2,6 +2,8 @@
 #ifndef DUST_TCP_H
 #define DUST_TCP_H
 
+#include <stdint.h>
+#include <stddef.h>
 #include <dust/in.h>
 
 struct xfer;
@@ -11,8 +13,99 @@ struct xfer;
  * connection is sent, and either side's close ends it (rc 0: orderly
  * FIN; otherwise a reset).  `local` may be NULL (ephemeral port).
  * Returns 0 or a negative error; the outcome of the handshake arrives
- * later, as window_open (connected) or close (refused, timed out). */
+ * later, as window_open (connected) or close (refused, timed out).
+ *
+ * How a connection behaves towards `up`:
+ *  - Received data is delivered in order as soon as it arrives; the
+ *    connection keeps nothing the consumer could take.  If up has a
+ *    window op, the advertised receive window never goes past what it
+ *    says it will accept (a consumer that stops accepting closes the
+ *    window; it calls xfer_window_open() when it can take more).  A
+ *    consumer without a window op gets the full receive buffer.
+ *  - xfer_window() on the connection is the free space of its send
+ *    buffer (0 until the connection is established); window_open is
+ *    called when the connection is established and when acknowledged
+ *    data frees space.
+ *  - When the peer's FIN arrives, everything before it is delivered and
+ *    up is closed with rc 0; the connection then sends what is still
+ *    queued, its own FIN, and goes away by itself.
+ *  - Delivering after closing is not possible (xfer unplugs); a close
+ *    with rc 0 sends everything queued, then FIN. */
 int tcp_open(struct xfer *up, const struct sockaddr *peer,
 	     const struct sockaddr *local);
+
+/* The wire header. */
+struct tcphdr {
+	uint16_t src;
+	uint16_t dest;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t doff;           /* header length in 32-bit words, << 4 */
+	uint8_t flags;
+	uint16_t win;
+	uint16_t csum;
+	uint16_t urg;
+} __packed;
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+
+#define TCPOPT_EOL       0
+#define TCPOPT_NOP       1
+#define TCPOPT_MSS       2
+#define TCPOPT_WSCALE    3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK      5
+#define TCPOPT_TIMESTAMP 8
+
+/* Counters since start-up, for a netstat-like command. */
+struct tcp_stats {
+	unsigned long active_opens;   /* tcp_open() calls that sent a SYN */
+	unsigned long established;    /* handshakes completed */
+	unsigned long refused;        /* SYN answered by a reset */
+	unsigned long resets_in;      /* connections reset by the peer */
+	unsigned long aborts;         /* connections reset by their user */
+	unsigned long timeouts;       /* connections given up (no answer) */
+	unsigned long segs_in;        /* segments received (all) */
+	unsigned long segs_out;       /* segments sent */
+	unsigned long bad_csum;       /* dropped: checksum */
+	unsigned long bad_hdr;        /* dropped: header or option lengths */
+	unsigned long no_conn;        /* for no connection (answered by RST) */
+	unsigned long rst_out;        /* resets sent */
+	unsigned long unacceptable;   /* outside the receive window */
+	unsigned long dup_segs;       /* carried only data already had */
+	unsigned long ooo_segs;       /* queued out of order */
+	unsigned long ooo_drops;      /* out-of-order data dropped (memory) */
+	unsigned long retrans;        /* segments retransmitted */
+	unsigned long rto;            /* retransmission timeouts */
+	unsigned long fast_rtx;       /* fast retransmit / recovery entries */
+	unsigned long lost_rtx;       /* retransmissions found lost (SACK) */
+	unsigned long probes;         /* zero-window probes */
+	unsigned long tx_errors;      /* segments the network layer refused */
+};
+extern struct tcp_stats tcp_stats;
+
+/* One connection, as a netstat-like command shows it. */
+struct tcp_conn_info {
+	struct sockaddr local;
+	struct sockaddr peer;
+	const char *state;            /* "ESTABLISHED", ... */
+	size_t send_queue;            /* bytes queued, not yet acknowledged */
+	size_t ooo_queue;             /* bytes held out of order */
+	uint32_t cwnd;                /* congestion window (bytes) */
+	uint32_t srtt_ms;             /* smoothed round-trip time */
+	uint32_t rto_ms;              /* current retransmission timeout */
+};
+
+/* Fill `info` for the index-th connection; -ENOENT past the last. */
+int tcp_conn_info(unsigned int index, struct tcp_conn_info *info);
+
+/* Tests and debugging: the next tcp_open() starts at this initial
+ * sequence number instead of a random one. */
+void tcp_set_next_iss(uint32_t iss);
 
 #endif
