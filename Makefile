@@ -56,6 +56,7 @@ PORTABLE_SRCS := \
 	src/core/umalloc.c \
 	src/core/image.c \
 	src/core/downloader.c \
+	src/core/script.c \
 	src/crypto/md5.c \
 	src/crypto/sha256.c \
 	src/core/strerror.c \
@@ -78,7 +79,10 @@ PORTABLE_SRCS := \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
 	src/hci/commands/net_cmd.c \
-	src/hci/commands/settings_cmd.c
+	src/hci/commands/settings_cmd.c \
+	src/hci/commands/image_cmd.c \
+	src/drivers/block/blockdev.c \
+	src/drivers/block/ibft.c
 
 # Everything every firmware image links.
 CORE_SRCS := $(PORTABLE_SRCS) \
@@ -87,11 +91,14 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/core/malloc.c \
 	src/core/version.c \
 	src/usr/autoboot.c \
+	src/usr/sanboot.c \
+	src/hci/commands/sanboot_cmd.c \
 	src/drivers/bus/pci.c \
 	src/hci/commands/pci_cmd.c \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
-	$(wildcard src/arch/x86/hci/*.c)
+	$(wildcard src/arch/x86/hci/*.c) \
+	$(wildcard src/arch/x86/image/*.c)
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
 DRIVERS_all :=

@@ -7,11 +7,29 @@
  * The window runs while bring-up proceeds; it never delays a boot. */
 #ifndef CONFIG_CTRLB_MS
 #define CONFIG_CTRLB_MS 1000
+/* What happens when dust cannot boot by itself: 0 hands back to the BIOS
+ * (which tries its next boot device), 1 opens the command line. */
+#ifndef CONFIG_AUTOBOOT_FAIL_SHELL
+#define CONFIG_AUTOBOOT_FAIL_SHELL 0
+#endif
+
 #endif
 
 /* DHCP user class (option 77) that tells a DHCP server "this is dust". */
 #ifndef CONFIG_USER_CLASS
 #define CONFIG_USER_CLASS "dust"
+/* What happens when dust cannot boot by itself: 0 hands back to the BIOS
+ * (which tries its next boot device), 1 opens the command line. */
+#ifndef CONFIG_AUTOBOOT_FAIL_SHELL
+#define CONFIG_AUTOBOOT_FAIL_SHELL 0
+#endif
+
+#endif
+
+/* What happens when dust cannot boot by itself: 0 hands back to the BIOS
+ * (which tries its next boot device), 1 opens the command line. */
+#ifndef CONFIG_AUTOBOOT_FAIL_SHELL
+#define CONFIG_AUTOBOOT_FAIL_SHELL 0
 #endif
 
 #endif

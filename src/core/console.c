@@ -64,6 +64,34 @@ int iskey(void)
 	return 1;
 }
 
+static int break_flag;
+
+void request_break(void)
+{
+	break_flag = 1;
+}
+
+void clear_break(void)
+{
+	break_flag = 0;
+}
+
+int break_requested(void)
+{
+	return break_flag;
+}
+
+int interrupted(void)
+{
+	if (break_flag)
+		return 1;
+	if (peekkey() == CTRL('C')) {
+		getkey();
+		return 1;
+	}
+	return 0;
+}
+
 int peekkey(void)
 {
 	return iskey() ? pending[0] : -1;

@@ -167,8 +167,7 @@ int imgdownload(const char *text, struct image **imagep)
 		dl->rc = rc;
 	}
 	while (!dl->done) {
-		if (iskey() && peekkey() == CTRL('C')) {
-			getkey();
+		if (interrupted()) {
 			xfer_close(&dl->xfer, -ECANCELED);
 			dl->done = 1;
 			dl->rc = -ECANCELED;

@@ -18,10 +18,18 @@ def check(cond, msg):
         raise TestFailure(msg)
 
 
+def reach_prompt(g):
+    """Boot to the banner and ask for the command line with Ctrl-B (with a
+    NIC present dust would otherwise try to boot from the network)."""
+    g.expect(BANNER, 90, "banner")
+    g.expect(r"Press Ctrl-B", 30, "the Ctrl-B offer")
+    g.send("\x02")
+    g.expect(r"dust> ", 60, "prompt")
+
+
 def use_shell(g, nic_id, image_kind):
     """The checks every image must pass once started."""
-    g.expect(BANNER, 90, "banner")
-    g.expect(r"dust> ", 30, "prompt")
+    reach_prompt(g)
     out = g.command("echo dust-echo-works")
     check(re.search(r"^dust-echo-works\r?$", out, re.M), "echo printed:\n" + out)
     out = g.command("version")
@@ -94,7 +102,9 @@ def pxe_test(nbp, kind):
     """QEMU's own NIC ROM (a stock PXE ROM) fetches the program over TFTP."""
     with Lab("pxe") as lab:
         tap = lab.add_tap()
-        lab.dnsmasq(extra=["dhcp-boot=" + os.path.basename(nbp)],
+        # The stock ROM gets the program; dust (user class "dust") not.
+        lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
+                           "dhcp-boot=tag:!dust," + os.path.basename(nbp)],
                     tftp_files=[os.path.join(BIN, nbp)])
         with Guest(["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % tap,
                     "-device", "e1000,netdev=n0,mac=52:54:00:12:34:56",

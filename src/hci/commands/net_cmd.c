@@ -158,8 +158,7 @@ static int ping_exec(int argc, char **argv)
 		deadline = currtime_ms() + (uint32_t)timeout;
 		while (!time_after_ms(currtime_ms(), deadline) &&
 		       p->replies == before) {
-			if (iskey() && peekkey() == CTRL('C')) {
-				getkey();
+			if (interrupted()) {
 				rc = -ECANCELED;
 				break;
 			}

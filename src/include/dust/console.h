@@ -34,6 +34,14 @@ int iskey(void);
 int peekkey(void);
 /* Wait for a key from any console; escape sequences become KEY_* codes. */
 int getkey(void);
+/* Has the user asked to stop what is running?  True after Ctrl-C (which
+ * is taken from the input) or while a break is requested (Ctrl-B during
+ * start-up: stop bring-up, go to the command line). */
+int interrupted(void);
+void request_break(void);
+void clear_break(void);
+int break_requested(void);
+
 /* Like getkey() but gives up after timeout_ms, returning -1. */
 int getkey_timeout(unsigned long timeout_ms);
 

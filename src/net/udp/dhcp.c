@@ -433,8 +433,7 @@ static int dhcp_wait_link(struct net_device *netdev)
 	while (!netdev_link_ok(netdev)) {
 		if (time_after_ms(currtime_ms(), deadline))
 			return -ENETDOWN;
-		if (iskey() && peekkey() == CTRL('C')) {
-			getkey();
+		if (interrupted()) {
 			return -ECANCELED;
 		}
 		step();
@@ -484,8 +483,7 @@ int dhcp(struct net_device *netdev)
 	printf("%s: DHCP (%s)...\n", netdev->name, eth_ntoa(netdev->ll_addr));
 	dhcp_set_state(s, &dhcp_discover);
 	while (!s->done) {
-		if (iskey() && peekkey() == CTRL('C')) {
-			getkey();
+		if (interrupted()) {
 			dhcp_finish(s, -ECANCELED);
 			break;
 		}

@@ -326,8 +326,7 @@ int resolv_wait(const char *name, struct in_addr *addr)
 	if (rc)
 		return rc;
 	while (!w.done) {
-		if (iskey() && peekkey() == CTRL('C')) {
-			getkey();
+		if (interrupted()) {
 			resolv_cancel(r);
 			return -ECANCELED;
 		}

@@ -151,6 +151,7 @@ static void tftp_expired(struct timer *tm)
 	if (t->started) {
 		/* Lost data or a lost ACK: ask again from where we are. */
 		t->window_end = t->blocks + t->windowsize;
+		t->gap_acked = 0;
 		tftp_send_ack(t);
 	} else {
 		t->have_tid = 0;
@@ -222,6 +223,9 @@ static void tftp_rx_data(struct tftp *t, const uint8_t *p, size_t len)
 		return;
 	}
 	tftp_stats.blocks++;
+	/* Progress: the retry count and timer start over. */
+	t->tries = 0;
+	t->timeout = TFTP_FIRST_TIMEOUT_MS;
 	memset(&meta, 0, sizeof(meta));
 	meta.flags = XFER_ABSOLUTE;
 	meta.offset = (size_t)t->blocks * t->blksize;
@@ -236,10 +240,12 @@ static void tftp_rx_data(struct tftp *t, const uint8_t *p, size_t len)
 		tftp_done(t, 0);
 		return;
 	}
-	if (t->blocks == t->window_end)
+	if (t->blocks == t->window_end) {
 		tftp_ack_window(t);
-	else if (t->gap_acked)
+	} else {
 		t->gap_acked = 0;
+		timer_start(&t->timer, t->timeout);
+	}
 }
 
 static void tftp_rx_error(struct tftp *t, const uint8_t *p, size_t len)
@@ -308,8 +314,6 @@ static int tftp_socket_deliver(struct xfer *x, struct io_buffer *iob,
 		break;
 	case TFTP_DATA:
 		tftp_rx_data(t, p + 2, len - 2);
-		if (!t->closed && t->blocks && t->blocks != t->window_end)
-			timer_start(&t->timer, t->timeout);
 		break;
 	case TFTP_ERROR:
 		tftp_rx_error(t, p + 2, len - 2);
