@@ -70,6 +70,7 @@ PORTABLE_SRCS := \
 	src/net/ipv4.c \
 	src/net/icmp.c \
 	src/net/udp.c \
+	src/net/tcp.c \
 	src/net/udp/dhcppkt.c \
 	src/net/udp/dhcp.c \
 	src/net/udp/dnsmsg.c \

@@ -85,6 +85,7 @@ struct tcp_stats {
 	unsigned long fast_rtx;       /* fast retransmit / recovery entries */
 	unsigned long lost_rtx;       /* retransmissions found lost (SACK) */
 	unsigned long probes;         /* zero-window probes */
+	unsigned long tlp;            /* tail-loss probes */
 	unsigned long tx_errors;      /* segments the network layer refused */
 };
 extern struct tcp_stats tcp_stats;
@@ -95,7 +96,7 @@ struct tcp_conn_info {
 	struct sockaddr peer;
 	const char *state;            /* "ESTABLISHED", ... */
 	size_t send_queue;            /* bytes queued, not yet acknowledged */
-	size_t ooo_queue;             /* bytes held out of order */
+	size_t ooo_queue;             /* buffer memory held out of order */
 	uint32_t cwnd;                /* congestion window (bytes) */
 	uint32_t srtt_ms;             /* smoothed round-trip time */
 	uint32_t rto_ms;              /* current retransmission timeout */
