@@ -330,8 +330,25 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) tests/unit/tables.ld
 	@echo "  LINK    $@"
 	$(Q)$(HOSTCC) -fsanitize=address,undefined -Wl,-T,tests/unit/tables.ld -o $@ $(UNIT_OBJS)
 
-unit: $(BUILD)/unit-tests
+# The TCP simulator: two TCP ends over a simulated lossy link, with its
+# own network layer and clock (tests/tcpsim/).
+TCPSIM_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,src/net/tcp.c src/core/xfer.c \
+	src/core/iobuf.c src/core/timers.c src/core/random.c src/core/string.c \
+	tests/tcpsim/sim.c) $(BUILD)/host/simhost.o
+
+$(BUILD)/host/simhost.o: tests/tcpsim/simhost.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
+		-c -o $@ $<
+
+$(BUILD)/tcp-sim: $(TCPSIM_OBJS) tests/unit/tables.ld
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) -fsanitize=address,undefined -Wl,-T,tests/unit/tables.ld -o $@ $(TCPSIM_OBJS)
+
+unit: $(BUILD)/unit-tests $(BUILD)/tcp-sim
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $<
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/tcp-sim
 
 # ------------------------------------------------------------ QEMU tests
 qemu-test: all

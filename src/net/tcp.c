@@ -69,6 +69,7 @@
 enum tcp_state {
 	TCP_CLOSED,
 	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,          /* simultaneous open only */
 	TCP_ESTABLISHED,
 	TCP_FIN_WAIT_1,
 	TCP_FIN_WAIT_2,
@@ -79,7 +80,7 @@ enum tcp_state {
 };
 
 static const char *const tcp_state_names[] = {
-	"CLOSED", "SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+	"CLOSED", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
 	"CLOSING", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
 };
 
@@ -592,7 +593,7 @@ static void tcp_send_seg(struct tcp_conn *c, struct tcp_seg *s)
 	uint32_t dlen = s->len;
 
 	if (s->flags & SEG_SYN) {
-		fl = TCP_SYN;
+		fl = c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
 		dlen--;
 	}
 	if (s->flags & SEG_FIN) {
@@ -695,7 +696,7 @@ static void tcp_arm_timer(struct tcp_conn *c)
 		ms = tcp_rto(c);
 		c->timer_mode = TM_RTO;
 		if ((c->flags & (TF_HAVE_RTT | TF_PROBED | TF_RECOVERY)) ==
-		    TF_HAVE_RTT && !c->backoff && c->state != TCP_SYN_SENT) {
+		    TF_HAVE_RTT && !c->backoff && c->state >= TCP_ESTABLISHED) {
 			uint32_t pto = (c->srtt8 >> 2) + TCP_TLP_MIN;
 
 			if (pto < ms) {
@@ -755,20 +756,20 @@ static void tcp_timer_expired(struct timer *t)
 		tcp_arm_timer(c);
 		return;
 	}
-	if (!c->snd_wnd && c->state != TCP_SYN_SENT) {
+	if (!c->snd_wnd && c->state >= TCP_ESTABLISHED) {
 		/* A window probe went unanswered: send it again; ACKs that
 		 * keep the window closed also reset the retry count. */
 		tcp_stats.probes++;
 	} else {
 		tcp_stats.rto++;
 	}
-	if (++c->retries > (c->state == TCP_SYN_SENT ? TCP_SYN_RETRIES :
+	if (++c->retries > (c->state < TCP_ESTABLISHED ? TCP_SYN_RETRIES :
 			    TCP_MAX_RETRIES)) {
 		tcp_stats.timeouts++;
 		tcp_done(c, -ETIMEDOUT);
 		return;
 	}
-	if (c->snd_wnd || c->state == TCP_SYN_SENT) {
+	if (c->snd_wnd || c->state < TCP_ESTABLISHED) {
 		/* RFC 5681 section 3.1 and RFC 6675 section 5.1: one
 		 * segment, slow start from the recovery point on. */
 		if (!c->backoff)
@@ -927,7 +928,9 @@ static unsigned int tcp_mark_lost(struct tcp_conn *c)
 	for (i = 0; i < c->ring_count; i++) {
 		struct tcp_seg *s = ring_at(c, i);
 
-		if (s->flags & (SEG_SACKED | SEG_LOST))
+		/* Skip what arrived, and what waits to be sent again. */
+		if ((s->flags & SEG_SACKED) ||
+		    (s->flags & (SEG_LOST | SEG_RTX)) == SEG_LOST)
 			continue;
 		if ((int32_t)(c->delivered_order - s->order) >= (int32_t)thresh) {
 			if (s->flags & SEG_RTX)
@@ -1271,6 +1274,37 @@ static void tcp_rx_data(struct tcp_conn *c, struct io_buffer *iob,
 	}
 }
 
+/* The options and sequence numbers of the peer's SYN. */
+static void tcp_rx_syn(struct tcp_conn *c, uint32_t seq,
+		       const struct tcp_opts *o)
+{
+	c->irs = seq;
+	c->rcv_nxt = seq + 1;
+	if (o->wscale != 0xff) {
+		c->snd_wscale = o->wscale;
+		c->rcv_wscale = TCP_RCV_WSCALE;
+	} else {
+		c->rcv_buf = MIN(c->rcv_buf, 0xffffu);
+	}
+	c->rcv_adv = c->rcv_nxt + MIN(c->rcv_buf, 0xffffu);
+	if (o->sack_ok)
+		c->flags |= TF_SACK_OK;
+	c->mss = MIN(o->mss ? o->mss : TCP_DEFAULT_MSS, c->seg_max);
+}
+
+/* The handshake is complete; resent: our SYN timed out at least once. */
+static void tcp_established(struct tcp_conn *c, int resent)
+{
+	/* RFC 6928 initial window; one segment if the SYN was resent. */
+	c->cwnd = resent ? c->mss :
+		MIN(TCP_IW_SEGS * c->mss, MAX(2 * c->mss, 14600u));
+	c->ssthresh = 0x7fffffff;
+	c->state = TCP_ESTABLISHED;
+	c->quickacks = TCP_QUICKACKS;
+	c->flags |= TF_ACK_NOW | TF_WOPEN;
+	tcp_stats.established++;
+}
+
 static void tcp_rx_syn_sent(struct tcp_conn *c, struct io_buffer *iob,
 			    const struct tcphdr *th, const struct tcp_opts *o)
 {
@@ -1293,36 +1327,26 @@ static void tcp_rx_syn_sent(struct tcp_conn *c, struct io_buffer *iob,
 		}
 		return;
 	}
-	/* A SYN without ACK would be a simultaneous open: not supported. */
-	if ((fl & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK)) {
+	if (!(fl & TCP_SYN)) {
 		free_iob(iob);
 		return;
 	}
-	c->irs = seq;
-	c->rcv_nxt = seq + 1;
-	if (o->wscale != 0xff) {
-		c->snd_wscale = o->wscale;
-		c->rcv_wscale = TCP_RCV_WSCALE;
-	} else {
-		c->rcv_buf = MIN(c->rcv_buf, 0xffffu);
+	tcp_rx_syn(c, seq, o);
+	if (!(fl & TCP_ACK)) {
+		/* Simultaneous open: answer SYN,ACK (RFC 9293 3.5). */
+		c->state = TCP_SYN_RECEIVED;
+		c->flags &= ~TF_TIMING;
+		ring_at(c, 0)->flags |= SEG_RTX;
+		tcp_send_seg(c, ring_at(c, 0));
+		free_iob(iob);
+		return;
 	}
-	c->rcv_adv = c->rcv_nxt + MIN(c->rcv_buf, 0xffffu);
-	if (o->sack_ok)
-		c->flags |= TF_SACK_OK;
-	c->mss = MIN(o->mss ? o->mss : TCP_DEFAULT_MSS, c->seg_max);
 	resent = c->backoff;
 	tcp_ack_advance(c, ack);
-	/* RFC 6928 initial window; one segment if the SYN was resent. */
-	c->cwnd = resent ? c->mss :
-		MIN(TCP_IW_SEGS * c->mss, MAX(2 * c->mss, 14600u));
-	c->ssthresh = 0x7fffffff;
 	c->snd_wnd = ntohs(th->win);               /* never scaled in a SYN */
 	c->snd_wl1 = seq;
 	c->snd_wl2 = ack;
-	c->state = TCP_ESTABLISHED;
-	c->quickacks = TCP_QUICKACKS;
-	c->flags |= TF_ACK_NOW | TF_WOPEN;
-	tcp_stats.established++;
+	tcp_established(c, resent);
 	if (iob_len(iob) || (fl & TCP_FIN))
 		tcp_rx_data(c, iob, seq + 1, !!(fl & TCP_FIN));
 	else
@@ -1366,8 +1390,13 @@ static void tcp_input(struct tcp_conn *c, struct io_buffer *iob,
 		/* RFC 5961 section 3.2: only an exact match resets; a reset
 		 * elsewhere in the window gets a challenge ACK. */
 		if (seq == c->rcv_nxt) {
-			tcp_stats.resets_in++;
-			tcp_done(c, -ECONNRESET);
+			if (c->state == TCP_SYN_RECEIVED) {
+				tcp_stats.refused++;
+				tcp_done(c, -ECONNREFUSED);
+			} else {
+				tcp_stats.resets_in++;
+				tcp_done(c, -ECONNRESET);
+			}
 			return;
 		}
 		c->flags |= TF_ACK_NOW;
@@ -1379,7 +1408,24 @@ static void tcp_input(struct tcp_conn *c, struct io_buffer *iob,
 		c->flags |= TF_ACK_NOW;
 		goto out;
 	}
-	if (!(fl & TCP_ACK) || tcp_rx_ack(c, th, seq, seg_len, o) < 0) {
+	if (!(fl & TCP_ACK)) {
+		free_iob(iob);
+		goto out;
+	}
+	if (c->state == TCP_SYN_RECEIVED) {
+		uint32_t ack = ntohl(th->ack);
+
+		if (SEQ_LE(ack, c->snd_una) || SEQ_GT(ack, c->snd_nxt)) {
+			tcp_send_reset((struct sockaddr *)&c->peer,
+				       (struct sockaddr *)&c->local, th, seg_len);
+			free_iob(iob);
+			goto out;
+		}
+		c->snd_wl1 = seq;
+		c->snd_wl2 = ack;
+		tcp_established(c, c->backoff);
+	}
+	if (tcp_rx_ack(c, th, seq, seg_len, o) < 0) {
 		free_iob(iob);
 		goto out;
 	}
@@ -1524,7 +1570,7 @@ static void tcp_xfer_close(struct xfer *x, int rc)
 
 	if (c->state == TCP_CLOSED)
 		return;
-	if (rc || c->state == TCP_SYN_SENT) {
+	if (rc || c->state < TCP_ESTABLISHED) {
 		tcp_abort(c, rc);
 		return;
 	}
