@@ -51,7 +51,8 @@
 #define TCP_RTO_MIN      200
 #define TCP_RTO_MAX      60000
 #define TCP_PERSIST_MAX  10000         /* zero-window probe interval cap */
-#define TCP_TLP_MIN      10            /* ms added to 2 * SRTT for a probe */
+#define TCP_TLP_MIN      2             /* ms added to 2 * SRTT for a probe */
+#define TCP_MAX_PROBES   3             /* loss probes before the RTO */
 #define TCP_SYN_RETRIES  5             /* SYN sent 6 times, then give up */
 #define TCP_MAX_RETRIES  10            /* ~2.5 min of backed-off RTOs */
 #define TCP_DELACK_MS    40
@@ -107,7 +108,6 @@ enum { TM_RTO, TM_PROBE, TM_PERSIST, TM_LINGER };
 #define TF_SACK_OK     0x0004
 #define TF_ACK_NOW     0x0008
 #define TF_RECOVERY    0x0010  /* in fast recovery */
-#define TF_PROBED      0x0020  /* tail-loss probe sent for this flight */
 #define TF_TIMING      0x0040  /* an RTT measurement is running */
 #define TF_HAVE_RTT    0x0080
 #define TF_PEER_FIN    0x0100  /* the peer's FIN was received */
@@ -150,6 +150,7 @@ struct tcp_conn {
 	uint32_t srtt8, rttvar4, rto;
 	uint32_t rtt_seq, rtt_start;
 	uint8_t backoff, retries;
+	uint8_t probes;            /* loss probes since the last progress */
 
 	/* receive */
 	uint32_t irs;
@@ -695,9 +696,9 @@ static void tcp_arm_timer(struct tcp_conn *c)
 			return;
 		ms = tcp_rto(c);
 		c->timer_mode = TM_RTO;
-		if ((c->flags & (TF_HAVE_RTT | TF_PROBED | TF_RECOVERY)) ==
-		    TF_HAVE_RTT && !c->backoff && c->state >= TCP_ESTABLISHED) {
-			uint32_t pto = (c->srtt8 >> 2) + TCP_TLP_MIN;
+		if ((c->flags & TF_HAVE_RTT) && c->probes < TCP_MAX_PROBES &&
+		    !c->backoff && c->state >= TCP_ESTABLISHED) {
+			uint32_t pto = ((c->srtt8 >> 2) + TCP_TLP_MIN) << c->probes;
 
 			if (pto < ms) {
 				ms = pto;
@@ -741,13 +742,34 @@ static void tcp_timer_expired(struct timer *t)
 		tcp_arm_timer(c);
 		return;
 	case TM_PROBE:
-		/* Tail-loss probe: the last segment again, cwnd unchanged. */
+		/* Tail-loss probe (RFC 8985 section 7): the last segment
+		 * again, cwnd unchanged; its arrival shows what is missing.
+		 * In recovery, where a lost retransmission would otherwise
+		 * wait for the RTO, and for a second probe (the first or its
+		 * answer lost too), the first segment not SACKed instead. */
 		tcp_stats.tlp++;
-		c->flags |= TF_PROBED;
 		c->flags &= ~TF_TIMING;
-		s = ring_at(c, c->ring_count - 1);
-		s->flags |= SEG_RTX;
-		tcp_send_seg(c, s);
+		if ((c->flags & TF_RECOVERY) || c->probes++) {
+			if (c->flags & TF_RECOVERY)
+				c->probes++;
+			for (i = 0; i + 1 < c->ring_count &&
+			     (ring_at(c, i)->flags & SEG_SACKED); i++)
+				;
+			s = ring_at(c, i);
+			s->flags |= SEG_RTX;
+			tcp_send_seg(c, s);
+		} else {
+			uint32_t order;
+
+			/* Keep its place in the sending order: the probe
+			 * must not make what was sent after the original
+			 * look lost. */
+			s = ring_at(c, c->ring_count - 1);
+			order = s->order;
+			s->flags |= SEG_RTX;
+			tcp_send_seg(c, s);
+			s->order = order;
+		}
 		tcp_stats.retrans++;
 		tcp_arm_timer(c);
 		return;
@@ -756,6 +778,20 @@ static void tcp_timer_expired(struct timer *t)
 		tcp_arm_timer(c);
 		return;
 	}
+#ifdef TCP_DEBUG
+	{
+		extern void sim_print(const char *fmt, ...);
+		extern uint64_t sim_now(void);
+		sim_print("RTO t=%llu port %u st %d fl %x una %u nxt %u cwnd %u pipe %u wnd %u bo %u dord %u ord %u ring %u unsent %u\n",
+			  (unsigned long long)sim_now(), ntohs(c->local.sin_port), c->state, c->flags,
+			  c->snd_una - c->iss, c->snd_nxt - c->iss, c->cwnd, tcp_pipe(c),
+			  c->snd_wnd, c->backoff, c->delivered_order, c->order, c->ring_count, tcp_unsent(c));
+		for (i = 0; i < c->ring_count && i < 12; i++) {
+			s = ring_at(c, i);
+			sim_print("   seg %u len %u fl %x ord %u\n", s->seq - c->iss, s->len, s->flags, s->order);
+		}
+	}
+#endif
 	if (!c->snd_wnd && c->state >= TCP_ESTABLISHED) {
 		/* A window probe went unanswered: send it again; ACKs that
 		 * keep the window closed also reset the retry count. */
@@ -780,7 +816,8 @@ static void tcp_timer_expired(struct timer *t)
 		c->recover = c->snd_nxt;
 	}
 	c->dupacks = 0;
-	c->flags &= ~(TF_RECOVERY | TF_TIMING | TF_PROBED);
+	c->probes = 0;
+	c->flags &= ~(TF_RECOVERY | TF_TIMING);
 	/* Everything not SACKed is taken as lost; after a second timeout
 	 * in a row SACK information is forgotten too (the peer may have
 	 * dropped what it reported, RFC 2018 section 8). */
@@ -923,8 +960,12 @@ static unsigned int tcp_mark_lost(struct tcp_conn *c)
 	unsigned int i, n = 0;
 	uint32_t thresh = TCP_DUPTHRESH;
 
-	if (c->ring_count <= TCP_DUPTHRESH)
-		thresh = c->ring_count > 1 ? c->ring_count - 1 : 1;
+	/* In recovery anything sent before a segment that arrived is lost
+	 * (no reordering assumed once losses are known); fewer than four
+	 * in flight: early retransmit (RFC 5827). */
+	if (c->ring_count <= TCP_DUPTHRESH || (c->flags & TF_RECOVERY))
+		thresh = c->ring_count > 1 && !(c->flags & TF_RECOVERY) ?
+			c->ring_count - 1 : 1;
 	for (i = 0; i < c->ring_count; i++) {
 		struct tcp_seg *s = ring_at(c, i);
 
@@ -991,7 +1032,7 @@ static void tcp_ack_advance(struct tcp_conn *c, uint32_t ack)
 	c->snd_una = ack;
 	c->backoff = 0;
 	c->retries = 0;
-	c->flags &= ~TF_PROBED;
+	c->probes = 0;
 	timer_stop(&c->timer);
 
 	if (c->flags & TF_RECOVERY) {
@@ -1057,6 +1098,11 @@ static int tcp_rx_ack(struct tcp_conn *c, const struct tcphdr *th,
 			c->retries = 0;            /* the peer is alive */
 	}
 	sacked = tcp_rx_sack(c, o);
+	if (sacked && c->probes) {
+		/* Progress: probes may follow again, RTO restarts. */
+		c->probes = 0;
+		timer_stop(&c->timer);
+	}
 	advanced = SEQ_GT(ack, c->snd_una);
 	if (advanced) {
 		tcp_ack_advance(c, ack);
