@@ -479,9 +479,13 @@ static int tcp_send(struct tcp_conn *c, uint32_t seq, uint32_t len,
 	th->ack = (flags & TCP_ACK) ? htonl(c->rcv_nxt) : 0;
 	th->doff = (uint8_t)((hlen / 4) << 4);
 	th->flags = (uint8_t)flags;
-	if (flags & TCP_SYN)
-		th->win = htons((uint16_t)MIN(c->rcv_buf, 0xffffu));
-	else
+	if (flags & TCP_SYN) {
+		/* Never scaled in a SYN (RFC 7323 section 2.2). */
+		uint32_t w = MIN(tcp_rcv_space(c), 0xffffu);
+
+		th->win = htons((uint16_t)w);
+		c->rcv_adv = c->rcv_nxt + w;
+	} else
 		th->win = htons(tcp_window_field(c));
 	th->csum = 0;
 	th->urg = 0;
@@ -960,6 +964,9 @@ static unsigned int tcp_mark_lost(struct tcp_conn *c)
 	unsigned int i, n = 0;
 	uint32_t thresh = TCP_DUPTHRESH;
 
+	/* Only SACK tells what arrived beyond the cumulative ACK. */
+	if (!(c->flags & TF_SACK_OK))
+		return 0;
 	/* In recovery anything sent before a segment that arrived is lost
 	 * (no reordering assumed once losses are known); fewer than four
 	 * in flight: early retransmit (RFC 5827). */
@@ -1091,6 +1098,17 @@ static int tcp_rx_ack(struct tcp_conn *c, const struct tcphdr *th,
 		wnd_changed = wnd != c->snd_wnd;
 		if (wnd > c->snd_wnd)
 			c->flags |= TF_WOPEN;
+		if (!c->snd_wnd && wnd) {
+			/* The window opened: what is out are window probes
+			 * the peer did not take; send them again now. */
+			unsigned int i;
+
+			for (i = 0; i < c->ring_count; i++)
+				if (!(ring_at(c, i)->flags & SEG_SACKED))
+					ring_at(c, i)->flags = (uint8_t)
+						((ring_at(c, i)->flags & ~SEG_RTX) |
+						 SEG_LOST);
+		}
 		c->snd_wnd = wnd;
 		c->snd_wl1 = seq;
 		c->snd_wl2 = ack;
@@ -1324,6 +1342,8 @@ static void tcp_rx_data(struct tcp_conn *c, struct io_buffer *iob,
 static void tcp_rx_syn(struct tcp_conn *c, uint32_t seq,
 		       const struct tcp_opts *o)
 {
+	uint32_t syn_wnd = c->rcv_adv - c->rcv_nxt;  /* what our SYN said */
+
 	c->irs = seq;
 	c->rcv_nxt = seq + 1;
 	if (o->wscale != 0xff) {
@@ -1332,7 +1352,7 @@ static void tcp_rx_syn(struct tcp_conn *c, uint32_t seq,
 	} else {
 		c->rcv_buf = MIN(c->rcv_buf, 0xffffu);
 	}
-	c->rcv_adv = c->rcv_nxt + MIN(c->rcv_buf, 0xffffu);
+	c->rcv_adv = c->rcv_nxt + syn_wnd;
 	if (o->sack_ok)
 		c->flags |= TF_SACK_OK;
 	c->mss = MIN(o->mss ? o->mss : TCP_DEFAULT_MSS, c->seg_max);
@@ -1636,8 +1656,7 @@ static void tcp_xfer_window_open(struct xfer *x)
 		return;
 	now = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	avail = tcp_rcv_space(c);
-	if (avail > now && (avail - now >= MIN(c->rcv_buf / 2, 2 * c->rcv_mss) ||
-			    now < c->rcv_mss)) {
+	if (avail > now && avail - now >= MIN(c->rcv_buf / 2, c->rcv_mss)) {
 		c->flags |= TF_ACK_NOW;
 		tcp_output(c);
 	}
