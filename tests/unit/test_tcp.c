@@ -1029,3 +1029,393 @@ UNIT_TEST(tcp_zero_window_persist)
 	check(!take(&t, &s));
 	finish(&t);
 }
+
+/* ---- resets */
+
+UNIT_TEST(tcp_refused)
+{
+	unsigned long refused = tcp_stats.refused;
+	struct t t;
+	struct seg s;
+
+	open_only(&t, NULL, ISS, &s);
+	seg_free(&s);
+	/* A reset without ACK, or acknowledging something else, is
+	 * ignored in SYN-SENT. */
+	inject(&t, 0, 0, TCP_RST, 0, NULL, 0, NULL, 0);
+	inject(&t, 0, ISS + 5, TCP_RST | TCP_ACK, 0, NULL, 0, NULL, 0);
+	check(!t.k.closed);
+	check(!take(&t, &s));
+	check_str(conn_state(), "SYN_SENT");
+	inject(&t, 0, ISS + 1, TCP_RST | TCP_ACK, 0, NULL, 0, NULL, 0);
+	check(t.k.closed);
+	check(rc_is(t.k.rc, ECONNREFUSED_K));
+	check_eq(tcp_stats.refused, refused + 1);
+	check_str(conn_state(), "none");
+	check(!take(&t, &s));
+	finish(&t);
+}
+
+UNIT_TEST(tcp_reset_established)
+{
+	unsigned long resets = tcp_stats.resets_in;
+	struct t t;
+	struct seg s;
+
+	connect(&t, NULL);
+	/* In the window but not exactly next: a challenge ACK (RFC 5961). */
+	inject(&t, t.snd + 100, 0, TCP_RST, 0, NULL, 0, NULL, 0);
+	expect(&t, &s);
+	check_eq(s.flags, TCP_ACK);
+	check_eq(s.ack, t.snd);
+	seg_free(&s);
+	/* Outside the window: dropped without a word. */
+	inject(&t, t.snd + 0x40000000u, 0, TCP_RST, 0, NULL, 0, NULL, 0);
+	check(!take(&t, &s));
+	check(!t.k.closed);
+	/* A SYN in the window: challenge ACK too. */
+	inject(&t, t.snd + 10, 0, TCP_SYN, 0, NULL, 0, NULL, 0);
+	expect(&t, &s);
+	check_eq(s.ack, t.snd);
+	seg_free(&s);
+	check_str(conn_state(), "ESTABLISHED");
+	/* Exactly at the next sequence number: reset. */
+	inject(&t, t.snd, 0, TCP_RST, 0, NULL, 0, NULL, 0);
+	check(t.k.closed);
+	check(rc_is(t.k.rc, ECONNRESET_K));
+	check_eq(tcp_stats.resets_in, resets + 1);
+	check(!take(&t, &s));
+	check_str(conn_state(), "none");
+	finish(&t);
+}
+
+UNIT_TEST(tcp_user_abort_and_stray_segments)
+{
+	unsigned long aborts = tcp_stats.aborts, noconn = tcp_stats.no_conn;
+	uint16_t port;
+	struct t t;
+	struct seg s;
+
+	connect(&t, NULL);
+	user_send(&t, 300);
+	drain(&t);
+	port = t.lport;
+	xfer_close(&t.k.xfer, -ECANCELED);
+	expect(&t, &s);
+	check_eq(s.flags, TCP_RST | TCP_ACK);
+	check_eq(s.seq, ISS + 301);
+	seg_free(&s);
+	check_eq(tcp_stats.aborts, aborts + 1);
+	check_str(conn_state(), "none");
+	/* Segments for no connection get resets (RFC 9293 3.10.7.1). */
+	inject(&t, t.snd, ISS + 301, TCP_ACK, 100, NULL, 0, "x", 1);
+	expect(&t, &s);
+	check_eq(s.flags, TCP_RST);
+	check_eq(s.seq, ISS + 301);
+	check_eq(s.sport, port);
+	check_eq(s.dport, SRV_PORT);
+	seg_free(&s);
+	inject(&t, 7777, 0, TCP_SYN, 100, NULL, 0, "abc", 3);
+	expect(&t, &s);
+	check_eq(s.flags, TCP_RST | TCP_ACK);
+	check_eq(s.seq, 0);
+	check_eq(s.ack, 7777 + 1 + 3);
+	seg_free(&s);
+	/* ... but never a reset for a reset. */
+	inject(&t, 7777, 0, TCP_RST, 100, NULL, 0, NULL, 0);
+	check(!take(&t, &s));
+	check_eq(tcp_stats.no_conn, noconn + 3);
+	finish(&t);
+}
+
+/* ---- checks on what arrives */
+
+/* Inject a raw TCP segment, its checksum made right. */
+static void inject_raw(struct t *t, uint8_t *seg, size_t len)
+{
+	struct sockaddr_in a, b;
+	uint8_t frame[256];
+	uint16_t c;
+	size_t n;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.sin_family = b.sin_family = AF_INET;
+	inet_aton(SRV_IP, &a.sin_addr);
+	inet_aton(OUR_IP, &b.sin_addr);
+	seg[16] = seg[17] = 0;
+	c = csum_fold(csum_partial(seg, len,
+		tcpip_pseudo_sum((struct sockaddr *)&a, (struct sockaddr *)&b,
+				 IP_TCP, len)));
+	memcpy(seg + 16, &c, 2);
+	n = build_ipv4(frame, fake_mac, server_mac, SRV_IP, OUR_IP, IP_TCP, 1,
+		       0, seg, len);
+	fakenet_inject(t->netdev, frame, n);
+	step();
+}
+
+UNIT_TEST(tcp_bad_segments_dropped)
+{
+	unsigned long csum = tcp_stats.bad_csum, hdr = tcp_stats.bad_hdr;
+	uint8_t frame[256], seg[64];
+	size_t n;
+	struct t t;
+	struct seg s;
+
+	connect(&t, NULL);
+	/* A wrong checksum: dropped and counted, nothing else happens. */
+	n = build_tcp(frame, SRV_IP, SRV_PORT, OUR_IP, t.lport, t.snd, t.rcv,
+		      TCP_ACK, 1000, NULL, 0, "hello", 5);
+	frame[n - 1] ^= 0x01;
+	fakenet_inject(t.netdev, frame, n);
+	step();
+	check_eq(tcp_stats.bad_csum, csum + 1);
+	check_eq(t.k.len, 0);
+	check(!take(&t, &s));
+	/* Header length below 20, or past the segment. */
+	memset(seg, 0, sizeof(seg));
+	seg[0] = SRV_PORT >> 8;
+	seg[1] = SRV_PORT & 0xff;
+	seg[2] = (uint8_t)(t.lport >> 8);
+	seg[3] = (uint8_t)t.lport;
+	seg[13] = TCP_ACK;
+	seg[12] = 4 << 4;
+	inject_raw(&t, seg, 20);
+	seg[12] = 6 << 4;
+	inject_raw(&t, seg, 20);
+	/* Shorter than a header. */
+	inject_raw(&t, seg, 12);
+	/* An option running past the header, and a SACK of odd length. */
+	seg[12] = 6 << 4;
+	seg[20] = TCPOPT_SACK;
+	seg[21] = 6;
+	seg[22] = seg[23] = TCPOPT_NOP;
+	inject_raw(&t, seg, 24);
+	seg[20] = TCPOPT_NOP;
+	seg[21] = TCPOPT_NOP;
+	seg[22] = 99;
+	seg[23] = 1;
+	inject_raw(&t, seg, 24);
+	check_eq(tcp_stats.bad_hdr, hdr + 5);
+	check(!take(&t, &s));
+	check_str(conn_state(), "ESTABLISHED");
+	/* Trailing bytes after a good header are data. */
+	server_data(&t, t.snd, 10, 0);
+	expect(&t, &s);
+	check_eq(s.ack, t.snd + 10);
+	seg_free(&s);
+	check(sink_has_pattern(&t.k, 10));
+	finish(&t);
+}
+
+/* ---- closing */
+
+UNIT_TEST(tcp_fin_from_peer)
+{
+	struct t t;
+	struct seg s;
+
+	connect(&t, NULL);
+	user_send(&t, 100);
+	expect(&t, &s);
+	seg_free(&s);
+	/* Data and FIN together; our data not yet acknowledged. */
+	server_data(&t, t.snd, 500, TCP_FIN);
+	check(sink_has_pattern(&t.k, 500));
+	check(t.k.closed);
+	check_eq(t.k.rc, 0);
+	/* We ACK the FIN and send ours (nothing else is queued). */
+	expect(&t, &s);
+	check_eq(s.ack, t.snd + 501);
+	check_eq(s.seq, ISS + 101);
+	check(s.flags & TCP_FIN);
+	seg_free(&s);
+	check_str(conn_state(), "LAST_ACK");
+	/* A retransmitted FIN from the peer: ACKed again. */
+	server_data(&t, t.snd, 500, TCP_FIN);
+	expect(&t, &s);
+	check_eq(s.ack, t.snd + 501);
+	seg_free(&s);
+	inject(&t, t.snd + 501, ISS + 102, TCP_ACK, 100, NULL, 0, NULL, 0);
+	check_str(conn_state(), "none");
+	check(!take(&t, &s));
+	finish(&t);
+}
+
+UNIT_TEST(tcp_fin_from_us)
+{
+	struct t t;
+	struct seg s;
+
+	connect(&t, NULL);
+	user_send(&t, 100);
+	xfer_close(&t.k.xfer, 0);                  /* data first, then FIN */
+	expect(&t, &s);
+	check_eq(s.seq, ISS + 1);
+	check_eq(s.dlen, 100);
+	check(!(s.flags & TCP_FIN));
+	seg_free(&s);
+	expect(&t, &s);
+	check_eq(s.seq, ISS + 101);
+	check_eq(s.dlen, 0);
+	check_eq(s.flags, TCP_FIN | TCP_ACK);
+	seg_free(&s);
+	check_str(conn_state(), "FIN_WAIT_1");
+	inject(&t, t.snd, ISS + 102, TCP_ACK, 100, NULL, 0, NULL, 0);
+	check_str(conn_state(), "FIN_WAIT_2");
+	check(!take(&t, &s));
+	inject(&t, t.snd, ISS + 102, TCP_FIN | TCP_ACK, 100, NULL, 0, NULL, 0);
+	expect(&t, &s);
+	check_eq(s.flags, TCP_ACK);
+	check_eq(s.ack, t.snd + 1);
+	seg_free(&s);
+	check_str(conn_state(), "TIME_WAIT");
+	/* The peer did not get our ACK and sends its FIN again. */
+	inject(&t, t.snd, ISS + 102, TCP_FIN | TCP_ACK, 100, NULL, 0, NULL, 0);
+	expect(&t, &s);
+	check_eq(s.ack, t.snd + 1);
+	seg_free(&s);
+	host_advance_ms(1100);
+	step();
+	check_str(conn_state(), "none");
+	finish(&t);
+}
+
+UNIT_TEST(tcp_simultaneous_close_and_fin_wait_2_timeout)
+{
+	struct t t;
+	struct seg s;
+
+	/* Both send FIN at once: CLOSING, then TIME-WAIT. */
+	connect(&t, NULL);
+	xfer_close(&t.k.xfer, 0);
+	expect(&t, &s);
+	check_eq(s.flags, TCP_FIN | TCP_ACK);
+	seg_free(&s);
+	inject(&t, t.snd, ISS + 1, TCP_FIN | TCP_ACK, 100, NULL, 0, NULL, 0);
+	expect(&t, &s);
+	check_eq(s.ack, t.snd + 1);
+	seg_free(&s);
+	check_str(conn_state(), "CLOSING");
+	inject(&t, t.snd + 1, ISS + 2, TCP_ACK, 100, NULL, 0, NULL, 0);
+	check_str(conn_state(), "TIME_WAIT");
+	finish(&t);
+
+	/* Our FIN is ACKed but the peer never closes: FIN-WAIT-2 ends. */
+	connect(&t, NULL);
+	xfer_close(&t.k.xfer, 0);
+	drain(&t);
+	inject(&t, t.snd, ISS + 2, TCP_ACK, 100, NULL, 0, NULL, 0);
+	check_str(conn_state(), "FIN_WAIT_2");
+	host_advance_ms(9000);
+	step();
+	check_str(conn_state(), "FIN_WAIT_2");
+	host_advance_ms(1100);
+	step();
+	check_str(conn_state(), "none");
+	finish(&t);
+}
+
+UNIT_TEST(tcp_data_after_close_resets)
+{
+	unsigned long aborts = tcp_stats.aborts;
+	struct t t;
+	struct seg s;
+
+	connect(&t, NULL);
+	xfer_close(&t.k.xfer, 0);
+	drain(&t);
+	server_data(&t, t.snd, 100, 0);            /* nobody will read it */
+	expect(&t, &s);
+	check(s.flags & TCP_RST);
+	seg_free(&s);
+	check_eq(tcp_stats.aborts, aborts + 1);
+	check_str(conn_state(), "none");
+	check_eq(t.k.len, 0);
+	finish(&t);
+}
+
+UNIT_TEST(tcp_consumer_closes_inside_deliver)
+{
+	struct t t;
+	struct seg s;
+
+	/* Orderly close from inside deliver, with data still queued out
+	 * of order behind it: the rest is dropped, our FIN goes out. */
+	connect(&t, NULL);
+	t.k.close_at = 1;
+	server_data(&t, t.snd + 1000, 1000, 0);
+	drain(&t);
+	server_data(&t, t.snd, 1000, 0);
+	check(t.k.closed);
+	check_eq(t.k.len, 1000);
+	expect(&t, &s);
+	check(s.flags & TCP_FIN);
+	seg_free(&s);
+	check_str(conn_state(), "FIN_WAIT_1");
+	finish(&t);
+
+	/* An abort from inside deliver. */
+	connect(&t, NULL);
+	t.k.close_at = 1;
+	t.k.close_rc = -ECANCELED;
+	server_data(&t, t.snd + 1000, 1000, 0);
+	drain(&t);
+	server_data(&t, t.snd, 1000, TCP_FIN);
+	check(t.k.closed);
+	expect(&t, &s);
+	check(s.flags & TCP_RST);
+	seg_free(&s);
+	check(!take(&t, &s));
+	check_str(conn_state(), "none");
+	finish(&t);
+}
+
+UNIT_TEST(tcp_two_connections)
+{
+	struct sockaddr_in peer;
+	struct sink k2;
+	struct t t;
+	struct seg s;
+	uint16_t p2;
+	uint8_t frame[256];
+	size_t n;
+
+	connect(&t, NULL);
+	memset(&k2, 0, sizeof(k2));
+	xfer_init(&k2.xfer, &sink_ops, NULL);
+	srv_addr(&peer, 80);
+	tcp_set_next_iss(7000);
+	check_eq(tcp_open(&k2.xfer, (struct sockaddr *)&peer, NULL), 0);
+	expect(&t, &s);
+	check_eq(s.dport, 80);
+	check(s.sport != t.lport);
+	p2 = s.sport;
+	seg_free(&s);
+	n = build_tcp(frame, SRV_IP, 80, OUR_IP, p2, 900, 7001,
+		      TCP_SYN | TCP_ACK, 1000, synack_opts, sizeof(synack_opts),
+		      NULL, 0);
+	fakenet_inject(t.netdev, frame, n);
+	step();
+	drain(&t);
+	check_eq(k2.opened, 1);
+	/* Data for each lands where it belongs. */
+	n = build_tcp(frame, SRV_IP, 80, OUR_IP, p2, 901, 7001, TCP_ACK, 1000,
+		      NULL, 0, "second", 6);
+	fakenet_inject(t.netdev, frame, n);
+	step();
+	server_data(&t, t.snd, 5, 0);
+	drain(&t);
+	check_eq(k2.len, 6);
+	check(!memcmp(k2.buf, "second", 6));
+	check(sink_has_pattern(&t.k, 5));
+	{
+		struct tcp_conn_info info;
+
+		check_eq(tcp_conn_info(1, &info), 0);
+		check(tcp_conn_info(2, &info) != 0);
+	}
+	xfer_close(&k2.xfer, -ECANCELED);
+	free(k2.buf);
+	finish(&t);
+}
