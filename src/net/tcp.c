@@ -1,31 +1,39 @@
 /* TCP (RFC 9293): active connections for downloads (HTTP) and SAN
  * traffic (iSCSI), built to keep going over lossy links.
  *
+ * States: the usual ones from SYN-SENT on; SYN-RECEIVED only comes from a
+ * simultaneous open (dust never listens).  TIME-WAIT lasts one second.
+ *
  * Send side.  Data the user delivers is kept in a queue of iobufs until
  * it is acknowledged; every segment sent is built afresh by copying from
  * that queue, so a retransmission is just "send this range again".  Each
  * segment in flight has a record in a ring (sequence range, flags and the
- * order in which it was last transmitted).  Peer SACK blocks (RFC 2018)
- * mark records; a record counts as lost once enough segments sent after
- * it have arrived (three, fewer when little is in flight: RFC 5827), which
- * also catches lost retransmissions.  Lost records are resent ahead of
- * new data while the estimate of data in the network (the "pipe" of
- * RFC 6675) is below the congestion window.  Without SACK this reduces to
- * NewReno (RFC 6582): the third duplicate ACK and each partial ACK mark
- * the first unacknowledged segment lost.  Slow start and congestion
- * avoidance follow RFC 5681; RTT and RTO follow RFC 6298 with a 200 ms
- * floor; a tail-loss probe (RFC 8985) resends the last segment after about
- * two round trips without an ACK, so a lost request does not wait for the
- * RTO.  One timer serves RTO, probe, persist (zero window) and the
- * FIN-WAIT-2/TIME-WAIT lingering; a second one delays ACKs.
+ * order of its last transmission).  Peer SACK blocks (RFC 2018) mark
+ * records; a record is taken as lost once segments sent after it have
+ * arrived: three of them (fewer when little is in flight, RFC 5827), and
+ * during recovery any one, which also catches lost retransmissions.  Lost
+ * records are resent ahead of new data while the estimate of data in the
+ * network (the "pipe" of RFC 6675) is below the congestion window.
+ * Without SACK this reduces to NewReno (RFC 6582): the third duplicate
+ * ACK and each partial ACK mark the first unacknowledged segment lost.
+ * Slow start and congestion avoidance follow RFC 5681 (initial window
+ * RFC 6928, byte counting RFC 3465); RTT and RTO follow RFC 6298 with a
+ * 200 ms floor and back-off, giving up after TCP_MAX_RETRIES.  Before the
+ * RTO, up to three loss probes (RFC 8985 tail-loss probes, at 2 SRTT plus
+ * 2 ms, doubling) resend a segment without touching the congestion
+ * window, so a lost request or a lost retransmission costs milliseconds,
+ * not an RTO.  One timer serves RTO, probes, persist (zero window) and the
+ * FIN-WAIT-2/TIME-WAIT lingering; a second one delays ACKs.  There is no
+ * Nagle algorithm: users deliver whole messages.
  *
  * Receive side.  In-order data goes straight to the user.  Segments that
  * arrive beyond a gap are kept in a sorted queue bounded by the memory
  * their buffers take; ACKs then carry SACK blocks.  ACKs are sent for
  * every second segment, within TCP_DELACK_MS otherwise, at once for
- * anything out of order, and for every segment for a while after a loss
- * (so a peer in slow start after a loss is not held up).  The window is
- * advertised with window scaling (RFC 7323); timestamps are not used.
+ * anything out of order or filling a gap, and for every segment for a
+ * while after a loss or at the start (so the peer's congestion window is
+ * not held back).  The window is advertised with window scaling (RFC
+ * 7323); timestamps and D-SACK are not used.
  */
 #include <errno.h>
 #include <string.h>
@@ -81,8 +89,8 @@ enum tcp_state {
 };
 
 static const char *const tcp_state_names[] = {
-	"CLOSED", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
-	"CLOSING", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
+	"CLOSED", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+	"FIN_WAIT_2", "CLOSING", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
 };
 
 /* One segment in flight. */
@@ -110,7 +118,6 @@ enum { TM_RTO, TM_PROBE, TM_PERSIST, TM_LINGER };
 #define TF_RECOVERY    0x0010  /* in fast recovery */
 #define TF_TIMING      0x0040  /* an RTT measurement is running */
 #define TF_HAVE_RTT    0x0080
-#define TF_PEER_FIN    0x0100  /* the peer's FIN was received */
 #define TF_WOPEN       0x0200  /* tell up the window opened */
 
 struct tcp_conn {
@@ -636,6 +643,9 @@ static void tcp_output(struct tcp_conn *c)
 		s = ring_at(c, i);
 		if ((s->flags & (SEG_LOST | SEG_RTX | SEG_SACKED)) != SEG_LOST)
 			continue;
+		/* Beyond the peer's window only the first goes (a probe). */
+		if (i && SEQ_GT(seg_end(s), c->snd_una + c->snd_wnd))
+			break;
 		s->flags |= SEG_RTX;
 		tcp_send_seg(c, s);
 		tcp_stats.retrans++;
@@ -699,6 +709,8 @@ static void tcp_arm_timer(struct tcp_conn *c)
 		if (timer_running(&c->timer) && c->timer_mode != TM_PERSIST)
 			return;
 		ms = tcp_rto(c);
+		if (!c->snd_wnd && c->state >= TCP_ESTABLISHED)
+			ms = MIN(ms, TCP_PERSIST_MAX);  /* probing a window */
 		c->timer_mode = TM_RTO;
 		if ((c->flags & TF_HAVE_RTT) && c->probes < TCP_MAX_PROBES &&
 		    !c->backoff && c->state >= TCP_ESTABLISHED) {
@@ -751,6 +763,8 @@ static void tcp_timer_expired(struct timer *t)
 		 * In recovery, where a lost retransmission would otherwise
 		 * wait for the RTO, and for a second probe (the first or its
 		 * answer lost too), the first segment not SACKed instead. */
+		if (!c->ring_count)
+			break;
 		tcp_stats.tlp++;
 		c->flags &= ~TF_TIMING;
 		if ((c->flags & TF_RECOVERY) || c->probes++) {
@@ -1223,7 +1237,7 @@ static void tcp_ooo_insert(struct tcp_conn *c, struct io_buffer *iob,
 static void tcp_rx_fin(struct tcp_conn *c)
 {
 	c->rcv_nxt++;
-	c->flags |= TF_ACK_NOW | TF_PEER_FIN;
+	c->flags |= TF_ACK_NOW;
 	switch (c->state) {
 	case TCP_ESTABLISHED:
 		/* End of stream for up; we finish sending by ourselves. */
@@ -1365,6 +1379,9 @@ static void tcp_established(struct tcp_conn *c, int resent)
 	c->cwnd = resent ? c->mss :
 		MIN(TCP_IW_SEGS * c->mss, MAX(2 * c->mss, 14600u));
 	c->ssthresh = 0x7fffffff;
+	/* RFC 6298 (5.7): a SYN timed out and nothing was measured. */
+	if (resent && !(c->flags & TF_HAVE_RTT))
+		c->rto = 3000;
 	c->state = TCP_ESTABLISHED;
 	c->quickacks = TCP_QUICKACKS;
 	c->flags |= TF_ACK_NOW | TF_WOPEN;
