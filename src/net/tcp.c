@@ -62,7 +62,7 @@
 #define TCP_TLP_MIN      2             /* ms added to 2 * SRTT for a probe */
 #define TCP_MAX_PROBES   3             /* loss probes before the RTO */
 #define TCP_SYN_RETRIES  5             /* SYN sent 6 times, then give up */
-#define TCP_MAX_RETRIES  10            /* ~2.5 min of backed-off RTOs */
+#define TCP_MAX_RETRIES  8             /* ~100 s from a 200 ms RTO */
 #define TCP_DELACK_MS    40
 #define TCP_QUICKACKS    16            /* segments ACKed at once after loss */
 #define TCP_FINWAIT2_MS  10000

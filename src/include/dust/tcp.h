@@ -10,27 +10,47 @@ struct xfer;
 
 /* Open a connection to `peer` (family, address, port) and plug it to
  * `up`: received data is delivered to up, data up delivers to the
- * connection is sent, and either side's close ends it (rc 0: orderly
- * FIN; otherwise a reset).  `local` may be NULL (ephemeral port).
- * Returns 0 or a negative error; the outcome of the handshake arrives
- * later, as window_open (connected) or close (refused, timed out).
+ * connection is sent, and either side's close ends it.  `local` may be
+ * NULL (address from the route, ephemeral port) or name the address
+ * and/or port.  Returns 0 or a negative error; the outcome of the
+ * handshake arrives later, as window_open (connected) or close
+ * (-ECONNREFUSED, -ETIMEDOUT, ...).  Any number of connections may be
+ * open at once.
  *
  * How a connection behaves towards `up`:
  *  - Received data is delivered in order as soon as it arrives; the
- *    connection keeps nothing the consumer could take.  If up has a
- *    window op, the advertised receive window never goes past what it
- *    says it will accept (a consumer that stops accepting closes the
- *    window; it calls xfer_window_open() when it can take more).  A
- *    consumer without a window op gets the full receive buffer.
+ *    connection keeps nothing the consumer could take.  Out-of-order data
+ *    waits in the connection until the gap is filled.
+ *  - The receive window: a consumer without a window op gets the full
+ *    receive buffer (256 KiB when the heap allows, less on small heaps).
+ *    If up has a window op, the window the connection advertises never
+ *    reaches past what that op returns at the time an ACK is sent, so a
+ *    consumer that stops accepting closes the window; it calls
+ *    xfer_window_open() on its end when it can take more, and the
+ *    connection sends a window update once the window can grow by at
+ *    least a segment.  TCP never shrinks a window it has advertised: if
+ *    the op's value drops, data the peer was already allowed to send is
+ *    still delivered (deliver always takes the buffer).
  *  - xfer_window() on the connection is the free space of its send
- *    buffer (0 until the connection is established); window_open is
- *    called when the connection is established and when acknowledged
- *    data frees space.
+ *    buffer (256 KiB; 0 until the connection is established and after
+ *    it is closed); window_open is called when the connection is
+ *    established and whenever acknowledged data frees space or the peer
+ *    opens its window.  Data delivered beyond the window is still taken,
+ *    up to twice the buffer; more is refused with -ENOBUFS.  There is no
+ *    Nagle algorithm: each deliver is sent as soon as windows allow, so
+ *    deliver whole messages.
+ *  - up may close the connection, or deliver to it, from inside any of
+ *    the calls the connection makes to it (deliver included).
+ *  - up closing with rc 0: everything queued is sent, then FIN; data
+ *    that still arrives from the peer after that has nobody to go to and
+ *    is answered by a reset.  Closing with an error, or before the
+ *    handshake completed, resets the connection.
  *  - When the peer's FIN arrives, everything before it is delivered and
  *    up is closed with rc 0; the connection then sends what is still
- *    queued, its own FIN, and goes away by itself.
- *  - Delivering after closing is not possible (xfer unplugs); a close
- *    with rc 0 sends everything queued, then FIN. */
+ *    queued, its own FIN, and goes away by itself.  A reset from the
+ *    peer closes up with -ECONNRESET; one that gets no answer to eight
+ *    backed-off retransmissions (about 100 s on a LAN) or to six SYNs
+ *    (about a minute) closes it with -ETIMEDOUT. */
 int tcp_open(struct xfer *up, const struct sockaddr *peer,
 	     const struct sockaddr *local);
 
