@@ -1105,8 +1105,15 @@ static int tcp_rx_ack(struct tcp_conn *c, const struct tcphdr *th,
 		c->flags |= TF_ACK_NOW;            /* acks what we never sent */
 		return -1;
 	}
-	if (SEQ_LT(ack, c->snd_una))
-		return 0;                          /* old: ignore it */
+	if (SEQ_LT(ack, c->snd_una)) {
+		/* Old: ignore it, unless too old to be real (RFC 5961 5.2:
+		 * a blind injection); then answer with an ACK. */
+		if (SEQ_LT(ack, c->snd_una - MAX(c->snd_wnd, 0xffffu))) {
+			c->flags |= TF_ACK_NOW;
+			return -1;
+		}
+		return 0;
+	}
 	if (SEQ_LT(c->snd_wl1, seq) ||
 	    (c->snd_wl1 == seq && SEQ_LE(c->snd_wl2, ack))) {
 		wnd_changed = wnd != c->snd_wnd;
@@ -1458,6 +1465,16 @@ static void tcp_input(struct tcp_conn *c, struct io_buffer *iob,
 	else
 		ok = wnd && (IN_WND(seq) || IN_WND(seq + seg_len - 1));
 #undef IN_WND
+	if (!ok && !wnd && seq == c->rcv_nxt) {
+		/* A closed window takes no data, but the ACK, RST and
+		 * window fields still count (RFC 9293 3.10.7.4). */
+		tcp_stats.unacceptable++;
+		c->flags |= TF_ACK_NOW;
+		iob_unput(iob, dlen);
+		dlen = 0;
+		fin = 0;
+		ok = 1;
+	}
 	if (!ok) {
 		if (seg_len && SEQ_LE(seq + seg_len, c->rcv_nxt))
 			tcp_stats.dup_segs++;

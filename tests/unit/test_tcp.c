@@ -708,6 +708,26 @@ UNIT_TEST(tcp_receive_window_edges)
 	check_eq(s.win, 0);
 	seg_free(&s);
 	check_eq(t.k.len, 3000);
+	/* The window is closed, yet the ACK in such a segment counts. */
+	user_send(&t, 100);
+	expect(&t, &s);
+	check_eq(s.dlen, 100);
+	seg_free(&s);
+	{
+		struct tcp_conn_info info;
+
+		check_eq(tcp_conn_info(0, &info), 0);
+		check_eq(info.send_queue, 100);
+		inject(&t, b + 3000, ISS + 101, TCP_ACK, 0xffff, NULL, 0,
+		       "z", 1);
+		check_eq(tcp_conn_info(0, &info), 0);
+		check_eq(info.send_queue, 0);
+		t.rcv = ISS + 101;
+	}
+	expect(&t, &s);
+	check_eq(s.ack, b + 3000);
+	check_eq(s.win, 0);
+	seg_free(&s);
 	/* Entirely beyond the window: the same. */
 	server_data(&t, b + 9000, 100, 0);
 	expect(&t, &s);
@@ -1079,6 +1099,13 @@ UNIT_TEST(tcp_reset_established)
 	check_eq(s.ack, t.snd);
 	seg_free(&s);
 	check_str(conn_state(), "ESTABLISHED");
+	/* Data whose ACK is far older than anything in flight is not
+	 * taken (RFC 5961 5.2), just answered. */
+	inject(&t, t.snd, ISS + 1 - 0x20000, TCP_ACK, 100, NULL, 0, "evil", 4);
+	expect(&t, &s);
+	check_eq(s.ack, t.snd);
+	seg_free(&s);
+	check_eq(t.k.len, 0);
 	/* Exactly at the next sequence number: reset. */
 	inject(&t, t.snd, 0, TCP_RST, 0, NULL, 0, NULL, 0);
 	check(t.k.closed);
