@@ -407,6 +407,7 @@ struct scenario {
 	unsigned int nreq;
 	uint32_t rwnd;               /* receivers advertise through a window op */
 	int corrupt;
+	uint32_t mtu;                /* 0: 1500 */
 };
 
 static void sockaddr_set(struct sockaddr_in *s, uint32_t addr, uint16_t port)
@@ -435,6 +436,7 @@ static int run(const struct scenario *sc, unsigned int seed)
 	link.loss_ppm = sc->loss_pct * 10000;
 	link.qlimit = 512;
 	link.corrupt = sc->corrupt;
+	sim_mtu = sc->mtu ? sc->mtu : 1500;
 	rng = 88172645463325252ull ^ ((uint64_t)seed * 0x9e3779b97f4a7c15ull);
 	now_us = 1000000;
 
@@ -582,6 +584,11 @@ static const struct scenario scenarios[] = {
 	{ "reads 64 x 64 KiB (iSCSI-like)", 1000, 100, 10, 0, 0, 65536, 64, 0, 0 },
 	{ "reads 1024 x 4 KiB (iSCSI-like)", 1000, 100, 0, 0, 0, 4096, 1024, 0, 0 },
 	{ "reads 1024 x 4 KiB (iSCSI-like)", 1000, 100, 10, 0, 0, 4096, 1024, 0, 0 },
+	/* Harder conditions: only that the data arrive intact matters. */
+	{ "bulk 256 KiB each way, 30% loss", 1000, 100, 30, 256 << 10, 256 << 10, 0, 0, 0, 0, 0 },
+	{ "bulk 1 MiB, window op 3000, loss", 1000, 100, 10, 1 * MiB, 64 << 10, 0, 0, 3000, 0, 0 },
+	{ "bulk 1 MiB each way, MTU 576, loss", 100, 500, 10, 1 * MiB, 1 * MiB, 0, 0, 0, 0, 576 },
+	{ "bulk 1 MiB each way, corrupt + loss", 1000, 100, 10, 1 * MiB, 1 * MiB, 0, 0, 0, 1, 0 },
 };
 
 int sim_main(int argc, char **argv)
