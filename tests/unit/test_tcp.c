@@ -1446,3 +1446,68 @@ UNIT_TEST(tcp_two_connections)
 	free(k2.buf);
 	finish(&t);
 }
+
+UNIT_TEST(tcp_fin_out_of_order)
+{
+	struct t t;
+	struct seg s;
+	uint32_t b;
+
+	connect(&t, NULL);
+	b = t.snd;
+	/* The last data and the FIN arrive before a gap is filled. */
+	server_data(&t, b + 1000, 500, TCP_FIN);
+	expect(&t, &s);
+	check_eq(s.ack, b);
+	check_eq(s.nsack, 1);
+	check_eq(s.sack[0][0], b + 1000);
+	seg_free(&s);
+	check(!t.k.closed);
+	server_data(&t, b, 1000, 0);
+	check(sink_has_pattern(&t.k, 1500));
+	check(t.k.closed);
+	check_eq(t.k.rc, 0);
+	expect(&t, &s);
+	check_eq(s.ack, b + 1501);               /* the FIN counted */
+	check(s.flags & TCP_FIN);
+	seg_free(&s);
+	check_str(conn_state(), "LAST_ACK");
+	/* A reset in a closing state just ends it. */
+	inject(&t, b + 1501, ISS + 2, TCP_RST, 0, NULL, 0, NULL, 0);
+	check_str(conn_state(), "none");
+	finish(&t);
+}
+
+UNIT_TEST(tcp_out_of_order_memory_bound)
+{
+	unsigned long drops = tcp_stats.ooo_drops;
+	struct tcp_conn_info info;
+	size_t most = 0;
+	unsigned int i;
+	uint32_t b;
+	struct t t;
+
+	connect(&t, NULL);
+	b = t.snd;
+	/* Small islands all over the window: their buffers cost far more
+	 * than their data, the queue must stay bounded. */
+	for (i = 1; i < 1300; i++) {
+		server_data(&t, b + 200 * i, 100, 0);
+		drain(&t);
+		check_eq(tcp_conn_info(0, &info), 0);
+		if (info.ooo_queue > most)
+			most = info.ooo_queue;
+	}
+	check(tcp_stats.ooo_drops > drops);
+	check(most <= (384u << 10));
+	check(most > (256u << 10));
+	/* The peer sends everything again, in order: the stream is whole. */
+	for (i = 0; i < 1300; i++) {
+		server_data(&t, b + 200 * i, 200, 0);
+		drain(&t);
+	}
+	check(sink_has_pattern(&t.k, 1300 * 200));
+	check_eq(tcp_conn_info(0, &info), 0);
+	check_eq(info.ooo_queue, 0);
+	finish(&t);
+}
