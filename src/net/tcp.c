@@ -796,20 +796,6 @@ static void tcp_timer_expired(struct timer *t)
 		tcp_arm_timer(c);
 		return;
 	}
-#ifdef TCP_DEBUG
-	{
-		extern void sim_print(const char *fmt, ...);
-		extern uint64_t sim_now(void);
-		sim_print("RTO t=%llu port %u st %d fl %x una %u nxt %u cwnd %u pipe %u wnd %u bo %u dord %u ord %u ring %u unsent %u\n",
-			  (unsigned long long)sim_now(), ntohs(c->local.sin_port), c->state, c->flags,
-			  c->snd_una - c->iss, c->snd_nxt - c->iss, c->cwnd, tcp_pipe(c),
-			  c->snd_wnd, c->backoff, c->delivered_order, c->order, c->ring_count, tcp_unsent(c));
-		for (i = 0; i < c->ring_count && i < 12; i++) {
-			s = ring_at(c, i);
-			sim_print("   seg %u len %u fl %x ord %u\n", s->seq - c->iss, s->len, s->flags, s->order);
-		}
-	}
-#endif
 	if (!c->snd_wnd && c->state >= TCP_ESTABLISHED) {
 		/* A window probe went unanswered: send it again; ACKs that
 		 * keep the window closed also reset the retry count. */

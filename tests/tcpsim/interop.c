@@ -472,9 +472,3 @@ int sim_main(int argc, char **argv)
 		return upload((uint64_t)size * n, loss) ? 0 : 1;
 	return run(size, n, loss, depth) ? 0 : 1;
 }
-
-uint64_t sim_now(void);
-uint64_t sim_now(void)
-{
-	return host_now_us();
-}

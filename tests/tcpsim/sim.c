@@ -34,12 +34,6 @@ uint32_t currtime_ms(void)
 	return (uint32_t)(now_us / 1000);
 }
 
-uint64_t sim_now(void);
-uint64_t sim_now(void)
-{
-	return now_us;
-}
-
 uint64_t currtime_us(void)
 {
 	return now_us;
