@@ -66,6 +66,7 @@ PORTABLE_SRCS := \
 	src/core/settings.c \
 	src/core/settings_types.c \
 	src/net/netdevice.c \
+	src/net/ethecho.c \
 	src/net/tcpip.c \
 	src/net/arp.c \
 	src/net/ipv4.c \
@@ -77,9 +78,11 @@ PORTABLE_SRCS := \
 	src/net/udp/dnsmsg.c \
 	src/net/udp/dns.c \
 	src/net/udp/tftp.c \
+	src/net/tcp/http.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
+	src/hci/commands/ifmgmt_cmd.c \
 	src/hci/commands/net_cmd.c \
 	src/hci/commands/settings_cmd.c \
 	src/hci/commands/image_cmd.c \
@@ -103,21 +106,34 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	$(wildcard src/arch/x86/image/*.c)
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
-DRIVERS_all :=
-DRIVERS_e1000 :=
-DRIVERS_rtl8139 :=
-DRIVERS_virtio :=
+DRIVERS_e1000 := src/drivers/net/e1000.c
+DRIVERS_rtl8139 := src/drivers/net/rtl8139.c
+DRIVERS_virtio := src/drivers/bus/virtio-pci.c src/drivers/net/virtio-net.c
+DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
 VARIANTS := all e1000 rtl8139 virtio undi
+
+# The client side of the ROM's PXE stack: dust.pxe unloads the stack it was
+# loaded by, undionly.kpxe drives the NIC through it (UNDI).
+PXE_CLIENT_SRCS := src/arch/x86/interface/pxe/pxe_call.c \
+	src/arch/x86/interface/pxe/pxe_struct.c
+DRIVERS_all += $(PXE_CLIENT_SRCS) src/arch/x86/interface/pxe/pxe_unload.c
+DRIVERS_undi += $(PXE_CLIENT_SRCS) src/drivers/net/undi.c
 
 STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
 
 ALL_FW_SRCS := $(sort $(CORE_SRCS) $(foreach v,$(VARIANTS),$(DRIVERS_$(v))))
 
 # Each source file gets a number that error codes carry (see errno.h).
+# The numbering lives in a file that changes only when the list does, so
+# objects are rebuilt exactly when their numbers move.
 ERRFILE_LIST := $(ALL_FW_SRCS)
 _errn :=
 $(foreach s,$(ERRFILE_LIST),$(eval _errn += x)$(eval ERRFILE_$(s) := $(words $(_errn))))
+ERRFILE_STAMP := $(BUILD)/errfiles.list
+$(shell mkdir -p $(BUILD) && echo '$(ERRFILE_LIST)' > $(ERRFILE_STAMP).new && \
+	(cmp -s $(ERRFILE_STAMP).new $(ERRFILE_STAMP) || \
+	 mv $(ERRFILE_STAMP).new $(ERRFILE_STAMP)))
 
 # ------------------------------------------------------------ flags
 GCC_INC := $(shell $(CC) -print-file-name=include)
@@ -133,6 +149,7 @@ FW_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -mgeneral-regs-only -fno-common -ffunction-sections \
 	-fdata-sections -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
+	-mpreferred-stack-boundary=2 \
 	--param=min-pagesize=0
 ifeq ($(DEBUG),1)
 FW_CFLAGS += -DDUST_ASSERT
@@ -201,7 +218,7 @@ $(BUILD)/stub.bin: $(BUILD)/stub.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
 # ---- the core, one link per variant
-$(BUILD)/include/errfiles.c: Makefile
+$(BUILD)/include/errfiles.c: Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)( echo '/* Generated: source file names by ERRFILE number. */'; \
 	  echo 'const char *const errfile_names[] = { "?",'; \
@@ -214,8 +231,8 @@ $(BUILD)/fw/errfiles.o: $(BUILD)/include/errfiles.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(FW_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-# Objects depend on the Makefile: it assigns their ERRFILE numbers.
-$(BUILD)/fw/%.o: src/%.c Makefile
+# Objects depend on their ERRFILE numbers (and the flags in the Makefile).
+$(BUILD)/fw/%.o: src/%.c Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(FW_CFLAGS) -DERRFILE=$(ERRFILE_$<) -MMD -c -o $@ $<
@@ -272,9 +289,14 @@ $(BIN)/undionly.kpxe: src/arch/x86/prefix/pxeprefix.asm $(BUILD)/payload-undi.bi
 	$(call assemble_prefix,$<,undi,$@,-DKEEP_PXE)
 	$(call check_size,$@,$(NBP_MAX),a PXE program in base memory)
 
+# Padded to a multiple of 32 KiB: SeaBIOS derives no usable geometry for a
+# USB disk of 33-63 sectors (it reports 0 cylinders and cannot read
+# sector 0); whole multiples of 32 sectors get one.  The loader reads only
+# the image itself (the partition entry's size), never the padding.
 $(BIN)/dust.usb: src/arch/x86/prefix/diskprefix.asm $(BUILD)/payload-all.bin $(PREFIX_DEPS)
 	$(call assemble_prefix,$<,all,$@,)
 	$(call check_size,$@,$(DISK_MAX),a disk image loaded into base memory)
+	$(Q)truncate -s %32K $@
 
 $(BIN)/dust.iso: $(BIN)/dust.usb $(BUILD)/tools/isofix
 	@echo "  ISO     $@"
@@ -308,7 +330,9 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_TEST_SRCS) \
+# Pure parts of platform code the unit tests also check.
+UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
 	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
 	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
 
@@ -322,7 +346,7 @@ $(BUILD)/host/hostshim.o: tests/unit/hostshim.c
 	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
 		-c -o $@ $<
 
-$(BUILD)/host/%.o: %.c Makefile
+$(BUILD)/host/%.o: %.c Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DERRFILE=$(or $(ERRFILE_$<),0) -MMD -c -o $@ $<
