@@ -1607,6 +1607,9 @@ bad:
 	return -EINVAL;
 }
 
+/* Stream sockets (xfer_open_socket(), used by HTTP) are TCP. */
+SOCKET_OPENER(tcp_socket_opener) = { SOCK_STREAM, tcp_open };
+
 TCPIP_PROTOCOL(tcp_protocol) = {
 	.name = "TCP",
 	.proto = IP_TCP,
