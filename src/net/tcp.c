@@ -1761,14 +1761,16 @@ int tcp_open(struct xfer *up, const struct sockaddr *peer,
 	c->seg_max = max > 40 + 64 ? (uint32_t)max - 20 : 64 + 20;
 	c->rcv_mss = MIN(c->seg_max, 0xffffu);
 	c->mss = MIN((uint32_t)TCP_DEFAULT_MSS, c->seg_max);
-	/* A large window when the heap can afford it; the out-of-order
-	 * queue may hold somewhat more than the window in buffers. */
+	/* A large window when the heap can afford it.  The out-of-order
+	 * queue is bounded by the memory its buffers take: twice the
+	 * window, so that a window's worth in the usual 1.5-2 KiB receive
+	 * buffers fits, while tiny segments cannot eat the heap. */
 	c->rcv_buf = TCP_RCV_WINDOW;
 	if (&main_heap)
 		while (c->rcv_buf > TCP_RCV_MIN &&
 		       (size_t)c->rcv_buf * 4 > main_heap.free_bytes)
 			c->rcv_buf /= 2;
-	c->ooo_max = c->rcv_buf + c->rcv_buf / 2;
+	c->ooo_max = 2 * c->rcv_buf;
 	c->rto = TCP_RTO_INIT;
 	c->cwnd = c->mss;
 	c->ssthresh = 0x7fffffff;
