@@ -46,13 +46,7 @@ def http_download(nic, size, loss=0):
             f.write(data)
         os.chmod(os.path.join(www, "blob.bin"), 0o644)
         want = hashlib.sha256(data).hexdigest()
-        lab.spawn(["python3", "-m", "http.server", "--bind", "192.0.2.1",
-                   "--directory", www, "8080"], log=lab.path("http.log"))
-        deadline = time.time() + 10
-        while lab.sh("ss -tln | grep -q '192.0.2.1:8080 '",
-                     check=False).returncode:
-            check(time.time() < deadline, "HTTP server did not start")
-            time.sleep(0.1)
+        lab.http_server(www)
         with dust_guest(lab, nic=nic, mac=MAC) as g:
             to_prompt(g)
             out = g.command("dhcp", timeout=60)
