@@ -332,8 +332,6 @@ static void issue(struct iscsi *s)
 	while (s->state == ST_FFP && sn_le(s->cmdsn, s->maxcmdsn) &&
 	       (t = list_first_entry_or_null(&s->pending, struct iscsi_task,
 					     list))) {
-		if (list_empty(&s->inflight))
-			s->rx_time = currtime_ms();
 		list_del(&t->list);
 		list_add_tail(&t->list, &s->inflight);
 		t->itt = new_tag(s);
@@ -482,7 +480,7 @@ static void iscsi_expired(struct timer *tm)
 	case ST_FFP:
 		/* Commands wait and the target is silent: ping, then give
 		 * the connection up. */
-		if (list_empty(&s->inflight)) {
+		if (list_empty(&s->inflight) && list_empty(&s->pending)) {
 			s->pinged = 0;
 		} else if (idle >= ISCSI_DEAD_MS) {
 			printf("%s: no answer from the target for %u s\n",
@@ -1059,17 +1057,18 @@ static void rx_complete(struct iscsi *s)
 		conn_down(s, -EPROTO);
 		return;
 	}
-	if (op == ISCSI_OP_LOGIN_RSP) {
-		rx_login(s);
-		return;
-	}
 	/* Sequence numbers (4.2.2): every target PDU carries the command
 	 * window; MaxCmdSN below ExpCmdSN - 1 makes both invalid. */
-	if (sn_le(ntohl(h->expcmdsn) - 1, ntohl(h->maxcmdsn))) {
+	if (sn_le(ntohl(h->expcmdsn) - 1, ntohl(h->maxcmdsn)) &&
+	    (op != ISCSI_OP_LOGIN_RSP || !s->rx.login.status_class)) {
 		if (!sn_le(ntohl(h->expcmdsn), s->expcmdsn))
 			s->expcmdsn = ntohl(h->expcmdsn);
 		if (!sn_le(ntohl(h->maxcmdsn), s->maxcmdsn))
 			s->maxcmdsn = ntohl(h->maxcmdsn);
+	}
+	if (op == ISCSI_OP_LOGIN_RSP) {
+		rx_login(s);
+		return;
 	}
 	if (op != ISCSI_OP_R2T && (op != ISCSI_OP_DATA_IN ||
 				   (h->flags & ISCSI_DATA_STATUS)) &&
@@ -1221,6 +1220,14 @@ static struct iscsi_task *task_new(struct block_cmd *cmd, void *buf,
 	return t;
 }
 
+static void queue_task(struct iscsi *s, struct iscsi_task *t)
+{
+	/* Silence is measured from when commands start waiting. */
+	if (list_empty(&s->pending) && list_empty(&s->inflight))
+		s->rx_time = currtime_ms();
+	list_add_tail(&t->list, &s->pending);
+}
+
 /* Start working on the queue: send, or connect first. */
 static void kick(struct iscsi *s)
 {
@@ -1274,7 +1281,7 @@ static int iscsi_submit(struct block_device *bdev, struct block_cmd *cmd)
 			put_be(t->cdb + 2, lba, 4);
 			put_be(t->cdb + 7, n, 2);
 		}
-		list_add_tail(&t->list, &s->pending);
+		queue_task(s, t);
 	}
 	kick(s);
 	return 0;
@@ -1376,7 +1383,7 @@ static int scsi_sync(struct iscsi *s, uint8_t op, uint8_t sa, void *buf,
 		t->cdb[4] = (uint8_t)len;
 	else if (op == 0x9e)                /* SERVICE ACTION IN (16) */
 		t->cdb[13] = (uint8_t)len;
-	list_add_tail(&t->list, &s->pending);
+	queue_task(s, t);
 	issue(s);
 	while (!done)
 		step();
@@ -1521,11 +1528,18 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 		       buf[0] & 0x1f);
 		goto out;
 	}
-	snprintf(s->bdev.model, sizeof(s->bdev.model), "%.8s %.16s",
-		 buf + 8, buf + 16);
-	for (p = s->bdev.model; *p; p++)
-		if (!isprint(*p))
-			*p = ' ';
+	/* Vendor and product (bytes 8-31), blanks squeezed. */
+	for (p = s->bdev.model, i = 8; i < 32; i++) {
+		char c = isprint(buf[i]) ? (char)buf[i] : ' ';
+
+		if (i == 16 && p > s->bdev.model && p[-1] != ' ')
+			*p++ = ' ';
+		if (c != ' ' || (p > s->bdev.model && p[-1] != ' '))
+			*p++ = c;
+	}
+	while (p > s->bdev.model && p[-1] == ' ')
+		p--;
+	*p = 0;
 	/* TEST UNIT READY (UNIT ATTENTIONs are retried), READ CAPACITY
 	 * (SBC-3 5.15, 5.16). */
 	rc = scsi_sync(s, 0x00, 0, NULL, 0);

@@ -42,12 +42,12 @@ int iscsi_parse_root_path(const char *text, struct iscsi_root_path *rp)
 	rp->buf = p = strdup(text + 6);
 	if (!p)
 		return -ENOMEM;
-	/* Five fields end at the first five colons; the rest is the name. */
-	for (i = 0; i < 5; i++) {
+	/* Four fields end at the first four colons; the rest is the name. */
+	for (i = 0; i < 4; i++) {
 		f[i] = p;
 		p = strchr(p, ':');
 		if (!p) {
-			printf("root-path \"%s\": too few fields (%u of 6; "
+			printf("root-path \"%s\": too few fields (%u of 5; "
 			       "expected iscsi:server:protocol:port:lun:"
 			       "targetname)\n", text, i + 1);
 			goto bad;

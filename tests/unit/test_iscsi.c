@@ -1,0 +1,1099 @@
+/* Tests of the iSCSI initiator against a fake target plugged in at the
+ * xfer level (iscsi_connect): logins without and with CHAP (one-way,
+ * mutual, wrong secrets), capacity, reads spread over Data-In PDUs,
+ * writes with immediate data, unsolicited Data-Out and R2Ts, NOP-In,
+ * several commands in flight in a small command window, connections
+ * lost and stalled, redirection, malformed PDUs.
+ *
+ * The fake answers from a PERMANENT_PROCESS, never from inside a call
+ * the initiator makes, like TCP would; it models a send buffer that
+ * empties once per step, and may cut what it sends into odd pieces. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <byteswap.h>
+#include <dust/blockdev.h>
+#include <dust/crypto.h>
+#include <dust/ibft.h>
+#include <dust/iobuf.h>
+#include <dust/iscsi.h>
+#include <dust/netdevice.h>
+#include <dust/process.h>
+#include <dust/settings.h>
+#include <dust/xfer.h>
+#include "fakenet.h"
+#include "unit.h"
+
+#define FT_BLOCKS 4096                 /* 2 MiB disk of 512-byte blocks */
+#define FT_WRITES 16
+
+struct ft_write {
+	int used;
+	uint32_t itt;
+	uint64_t lba;
+	uint32_t len, got;
+	uint32_t r2t_end;              /* end of the burst asked for */
+	uint32_t ttt;
+	int unsolicited;               /* unsolicited Data-Out still due */
+};
+
+static struct {
+	/* configuration */
+	const char *user, *secret;     /* CHAP required with these */
+	const char *ruser, *rsecret;   /* the target's own, for mutual */
+	int initial_r2t, immediate;
+	uint32_t mrdsl, first_burst, max_burst;
+	uint32_t din_size;             /* data per Data-In PDU */
+	int separate_status;           /* SCSI Response after the Data-In */
+	uint32_t window;               /* command window */
+	size_t send_buf;               /* what window() allows per step */
+	int split;                     /* deliver in odd pieces */
+	int ua;                        /* UNIT ATTENTION for the next command */
+	unsigned int drop_at;          /* drop the connection at command N */
+	unsigned int stall_at;         /* go silent at command N */
+	unsigned int refuse;           /* refuse this many connections */
+	int gone;                      /* refuse every connection */
+	uint8_t login_class, login_detail;
+	const char *redirect;          /* TargetAddress to redirect to */
+	int unknown_key;               /* offer a key nobody knows */
+	int continued;                 /* operational answer in two PDUs */
+	int big;                       /* READ CAPACITY(10) says 0xffffffff */
+	uint8_t pdt;                   /* peripheral byte of INQUIRY */
+	int bad;                       /* 1: Data-In out of range, 2: R2T
+					  for a read, 3: login PDU in FFP */
+	/* state */
+	int armed, plugged, stalled;
+	int open_pending, refuse_pending, drop_pending;
+	struct refcnt ref;
+	struct xfer x;
+	struct sockaddr_in peer;       /* where the last connect went */
+	uint8_t *in;
+	size_t in_len, in_size;
+	struct list_head out;
+	size_t unacked;
+	uint32_t statsn, expcmdsn;
+	int stage;
+	uint8_t chap_id;
+	uint8_t chap_chal[16];
+	char pending_text[512];        /* second part of a continued answer */
+	size_t pending_len;
+	struct ft_write wr[FT_WRITES];
+	uint8_t *disk;
+	/* what happened */
+	unsigned int connects, logins, cmds, data_outs, r2ts, imm_bytes;
+	unsigned int unsol_bytes, pings, nop_answers, logouts, errors;
+	unsigned int max_inflight, inflight;
+	char keys[2048];               /* every key=value received, ';'-ended */
+	int closed_rc;
+} ft;
+
+static void ft_rx(void);
+
+static size_t ft_window(struct xfer *x)
+{
+	(void)x;
+	return ft.unacked >= ft.send_buf ? 0 : ft.send_buf - ft.unacked;
+}
+
+static int ft_deliver(struct xfer *x, struct io_buffer *iob,
+		      const struct xfer_meta *meta)
+{
+	size_t len = iob_len(iob);
+
+	(void)x;
+	(void)meta;
+	if (len > ft_window(x))
+		ft.errors++;           /* more than the send buffer took */
+	ft.unacked += len;
+	if (ft.in_len + len > ft.in_size) {
+		ft.in_size = (ft.in_len + len) * 2;
+		ft.in = realloc(ft.in, ft.in_size);
+	}
+	memcpy(ft.in + ft.in_len, iob->data, len);
+	ft.in_len += len;
+	free_iob(iob);
+	ft_rx();
+	return 0;
+}
+
+static void ft_flush(void)
+{
+	struct io_buffer *iob, *tmp;
+
+	list_for_each_entry_safe(iob, tmp, &ft.out, list) {
+		list_del(&iob->list);
+		free_iob(iob);
+	}
+	ft.in_len = 0;
+	ft.unacked = 0;
+	ft.plugged = 0;
+	ft.open_pending = ft.refuse_pending = ft.drop_pending = 0;
+	ft.inflight = 0;
+	memset(ft.wr, 0, sizeof(ft.wr));
+}
+
+static void ft_close(struct xfer *x, int rc)
+{
+	(void)x;
+	ft.closed_rc = rc;
+	ft_flush();
+}
+
+static const struct xfer_ops ft_ops = {
+	.deliver = ft_deliver,
+	.window = ft_window,
+	.close = ft_close,
+};
+
+static int ft_connect(struct xfer *up, const struct sockaddr *peer,
+		      const struct sockaddr *local)
+{
+	(void)local;
+	ft.connects++;
+	ft_flush();
+	memcpy(&ft.peer, peer, sizeof(ft.peer));
+	ft.stage = 0;
+	ft.stalled = 0;
+	xfer_plug(up, &ft.x);
+	ft.plugged = 1;
+	if (ft.gone || ft.refuse) {
+		if (ft.refuse)
+			ft.refuse--;
+		ft.refuse_pending = 1;
+	} else {
+		ft.open_pending = 1;
+	}
+	return 0;
+}
+
+static void ft_step(void)
+{
+	struct io_buffer *iob, *piece;
+	size_t n;
+
+	if (!ft.armed)
+		return;
+	if (ft.refuse_pending) {
+		ft_flush();
+		xfer_close(&ft.x, -ECONNREFUSED);
+		return;
+	}
+	if (ft.open_pending) {
+		ft.open_pending = 0;
+		xfer_window_open(&ft.x);
+	}
+	if (ft.unacked) {
+		ft.unacked = 0;
+		xfer_window_open(&ft.x);
+	}
+	while (ft.plugged && !ft.drop_pending &&
+	       (iob = list_first_entry_or_null(&ft.out, struct io_buffer,
+					       list))) {
+		n = iob_len(iob);
+		if (ft.split && n > 1)
+			n = 1 + host_rand() % (n < 700 ? n : 700);
+		if (n == iob_len(iob)) {
+			list_del(&iob->list);
+			piece = iob;
+		} else {
+			piece = alloc_iob(n);
+			memcpy(iob_put(piece, n), iob->data, n);
+			iob_pull(iob, n);
+		}
+		xfer_deliver(&ft.x, piece, NULL);
+	}
+	if (ft.drop_pending) {
+		ft_flush();
+		xfer_close(&ft.x, -ECONNRESET);
+	}
+}
+
+PERMANENT_PROCESS(fake_iscsi_target) = { "test-iscsi-target", ft_step };
+
+/* A target PDU with dlen bytes of data (zeroed); StatSN and the command
+ * window filled in. */
+static struct iscsi_bhs *ft_pdu(uint8_t op, size_t dlen,
+				struct io_buffer **iobp)
+{
+	struct io_buffer *iob = alloc_iob(ISCSI_BHS_LEN + ALIGN_UP(dlen, 4));
+	struct iscsi_bhs *h = iob_put(iob, ISCSI_BHS_LEN + ALIGN_UP(dlen, 4));
+
+	memset(h, 0, ISCSI_BHS_LEN + ALIGN_UP(dlen, 4));
+	h->opcode = op;
+	h->flags = ISCSI_FLAG_FINAL;
+	iscsi_set_dsl(h->dsl, (uint32_t)dlen);
+	h->statsn = htonl(ft.statsn);
+	h->expcmdsn = htonl(ft.expcmdsn);
+	h->maxcmdsn = htonl(ft.expcmdsn - ft.inflight + ft.window - 1);
+	*iobp = iob;
+	return h;
+}
+
+static void ft_send(struct io_buffer *iob)
+{
+	list_add_tail(&iob->list, &ft.out);
+}
+
+/* ---- the fake target's login */
+
+/* Find key's value in login text (its own parser, not dust's). */
+static const char *ft_key(const char *text, size_t len, const char *key)
+{
+	size_t pos = 0, klen = strlen(key);
+
+	while (pos < len) {
+		const char *p = text + pos;
+		size_t n = strnlen(p, len - pos);
+
+		if (n > klen && !memcmp(p, key, klen) && p[klen] == '=')
+			return p + klen + 1;
+		pos += n + 1;
+	}
+	return NULL;
+}
+
+static size_t ft_add(char *text, size_t pos, const char *kv)
+{
+	size_t n = strlen(kv) + 1;
+
+	memcpy(text + pos, kv, n);
+	return pos + n;
+}
+
+static void ft_hex(char *out, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	*out++ = '0';
+	*out++ = 'x';
+	for (i = 0; i < n; i++)               /* upper case on purpose */
+		out += snprintf(out, 3, "%02X", b[i]);
+}
+
+static int ft_unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	char two[3] = { 0 }, *end;
+
+	if (!s || strncmp(s, "0x", 2))
+		return -1;
+	for (s += 2; s[0] && s[1] && n < max; s += 2) {
+		two[0] = s[0];
+		two[1] = s[1];
+		out[n++] = (uint8_t)strtoul(two, &end, 16);
+		if (*end)
+			return -1;
+	}
+	return *s ? -1 : (int)n;
+}
+
+static void ft_md5(uint8_t id, const char *secret, const uint8_t *chal,
+		   size_t len, uint8_t *out)
+{
+	struct md5_ctx c;
+
+	md5_init(&c);
+	md5_update(&c, &id, 1);
+	md5_update(&c, secret, strlen(secret));
+	md5_update(&c, chal, len);
+	md5_final(&c, out);
+}
+
+static void ft_login_rsp(const struct iscsi_login_req *req, uint8_t flags,
+			 const char *text, size_t len, uint8_t cls,
+			 uint8_t detail)
+{
+	struct io_buffer *iob;
+	struct iscsi_login_rsp *r = (struct iscsi_login_rsp *)
+		ft_pdu(ISCSI_OP_LOGIN_RSP, len, &iob);
+
+	r->flags = flags;
+	memcpy(r->isid, req->isid, 6);
+	r->tsih = htons(cls ? 0 : 0x1234);
+	r->itt = req->itt;
+	r->status_class = cls;
+	r->status_detail = detail;
+	memcpy(r + 1, text, len);
+	ft.statsn++;
+	ft_send(iob);
+}
+
+static void ft_login(const struct iscsi_login_req *req, const char *text,
+		     size_t len)
+{
+	int csg = (req->flags >> 2) & 3, transit = req->flags & 0x80;
+	uint8_t flags = (uint8_t)(csg << 2);
+	char out[1024], hex[80];
+	uint8_t bin[64], digest[16];
+	const char *v;
+	size_t pos = 0, i;
+	int n;
+
+	ft.logins++;
+	for (i = 0; i < len; i++)
+		if (strlen(ft.keys) + 2 < sizeof(ft.keys)) {
+			char c[2] = { text[i] ? text[i] : ';', 0 };
+
+			strcat(ft.keys, c);
+		}
+	if (ft.stage == 0 && (v = ft_key(text, len, "InitiatorName"))) {
+		ft.expcmdsn = ntohl(req->cmdsn);
+		if (ft.redirect) {
+			char to[64];
+
+			snprintf(to, sizeof(to), "TargetAddress=%s",
+				 ft.redirect);
+			pos = ft_add(out, pos, to);
+			ft.redirect = NULL;
+			ft_login_rsp(req, 0, out, pos, 1, 1);
+			return;
+		}
+		if (ft.login_class) {
+			ft_login_rsp(req, 0, out, 0, ft.login_class,
+				     ft.login_detail);
+			return;
+		}
+	} else if (ntohl(req->cmdsn) != ft.expcmdsn) {
+		ft.errors++;
+	}
+	if (csg == 0) {
+		ft.stage = 1;
+		if ((v = ft_key(text, len, "AuthMethod"))) {
+			pos = ft_add(out, pos, "TargetPortalGroupTag=1");
+			if (ft.user && !strstr(v, "CHAP")) {
+				ft_login_rsp(req, 0, out, 0, 2, 1);
+				return;
+			}
+			pos = ft_add(out, pos, ft.user ? "AuthMethod=CHAP" :
+				     "AuthMethod=None");
+			if (ft.user) {
+				ft_login_rsp(req, flags, out, pos, 0, 0);
+				return;
+			}
+		} else if (ft.user && (v = ft_key(text, len, "CHAP_A"))) {
+			if (strcmp(v, "5"))
+				ft.errors++;
+			ft.chap_id = (uint8_t)(ft.chap_id * 7 + 3);
+			for (i = 0; i < sizeof(ft.chap_chal); i++)
+				ft.chap_chal[i] = (uint8_t)host_rand();
+			pos = ft_add(out, pos, "CHAP_A=5");
+			snprintf(hex, sizeof(hex), "CHAP_I=%u", ft.chap_id);
+			pos = ft_add(out, pos, hex);
+			strcpy(hex, "CHAP_C=");
+			ft_hex(hex + 7, ft.chap_chal, sizeof(ft.chap_chal));
+			pos = ft_add(out, pos, hex);
+			ft_login_rsp(req, flags, out, pos, 0, 0);
+			return;
+		} else if (ft.user) {
+			/* The answer to our challenge. */
+			v = ft_key(text, len, "CHAP_N");
+			ft_md5(ft.chap_id, ft.secret, ft.chap_chal,
+			       sizeof(ft.chap_chal), digest);
+			if (!v || strcmp(v, ft.user) ||
+			    ft_unhex(ft_key(text, len, "CHAP_R"), bin,
+				     sizeof(bin)) != 16 ||
+			    memcmp(bin, digest, 16)) {
+				ft_login_rsp(req, 0, out, 0, 2, 1);
+				return;
+			}
+			if ((v = ft_key(text, len, "CHAP_I"))) {
+				n = ft_unhex(ft_key(text, len, "CHAP_C"), bin,
+					     sizeof(bin));
+				if (n <= 0 || !ft.ruser) {
+					ft_login_rsp(req, 0, out, 0, 2, 1);
+					return;
+				}
+				ft_md5((uint8_t)strtoul(v, NULL, 10), ft.rsecret, bin,
+				       (size_t)n, digest);
+				snprintf(hex, sizeof(hex), "CHAP_N=%s",
+					 ft.ruser);
+				pos = ft_add(out, pos, hex);
+				strcpy(hex, "CHAP_R=");
+				ft_hex(hex + 7, digest, 16);
+				pos = ft_add(out, pos, hex);
+			}
+		}
+		if (transit)
+			flags |= 0x80 | 1;
+		ft_login_rsp(req, flags, out, pos, 0, 0);
+		return;
+	}
+	/* Operational stage. */
+	if (ft.pending_len) {
+		if (len)
+			ft.errors++;           /* the request must be empty */
+		ft_login_rsp(req, flags | 0x80 | 3, ft.pending_text,
+			     ft.pending_len, 0, 0);
+		ft.pending_len = 0;
+		return;
+	}
+	if (ft_key(text, len, "HeaderDigest")) {
+		char kv[64];
+
+		pos = ft_add(out, pos, "HeaderDigest=None");
+		pos = ft_add(out, pos, "DataDigest=None");
+		pos = ft_add(out, pos, ft.initial_r2t ? "InitialR2T=Yes" :
+			     "InitialR2T=No");
+		pos = ft_add(out, pos, ft.immediate ? "ImmediateData=Yes" :
+			     "ImmediateData=No");
+		snprintf(kv, sizeof(kv), "MaxRecvDataSegmentLength=%u",
+			 (unsigned int)ft.mrdsl);
+		pos = ft_add(out, pos, kv);
+		snprintf(kv, sizeof(kv), "MaxBurstLength=%u",
+			 (unsigned int)ft.max_burst);
+		pos = ft_add(out, pos, kv);
+		snprintf(kv, sizeof(kv), "FirstBurstLength=%u",
+			 (unsigned int)ft.first_burst);
+		pos = ft_add(out, pos, kv);
+		pos = ft_add(out, pos, "MaxOutstandingR2T=1");
+		pos = ft_add(out, pos, "ErrorRecoveryLevel=0");
+		pos = ft_add(out, pos, "DefaultTime2Wait=2");
+		pos = ft_add(out, pos, "DefaultTime2Retain=0");
+		pos = ft_add(out, pos, "MaxConnections=1");
+		pos = ft_add(out, pos, "DataPDUInOrder=Yes");
+		pos = ft_add(out, pos, "DataSequenceInOrder=Yes");
+		if (ft.unknown_key) {
+			pos = ft_add(out, pos, "X-org.dust.Test=Yes");
+			ft_login_rsp(req, flags, out, pos, 0, 0);
+			return;
+		}
+		if (ft.continued) {
+			/* The second half follows an empty request. */
+			size_t half = pos / 2;
+
+			memcpy(ft.pending_text, out + half, pos - half);
+			ft.pending_len = pos - half;
+			ft_login_rsp(req, flags | ISCSI_LOGIN_CONTINUE, out,
+				     half, 0, 0);
+			return;
+		}
+	}
+	ft_login_rsp(req, flags | (transit ? 0x80 | 3 : 0), out, pos, 0, 0);
+}
+
+/* ---- the fake target's SCSI */
+
+static uint64_t be(const uint8_t *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | *p++;
+	return v;
+}
+
+static void ft_status(uint32_t itt, uint8_t status, const uint8_t *sense,
+		      size_t slen, uint8_t flags, uint32_t residual)
+{
+	struct io_buffer *iob;
+	struct iscsi_scsi_rsp *r;
+	uint8_t *d;
+
+	ft.inflight--;
+	r = (struct iscsi_scsi_rsp *)ft_pdu(ISCSI_OP_SCSI_RSP,
+					    slen ? slen + 2 : 0, &iob);
+	r->flags = ISCSI_FLAG_FINAL | flags;
+	r->status = status;
+	r->itt = itt;
+	r->residual = htonl(residual);
+	if (slen) {
+		d = (uint8_t *)(r + 1);
+		d[0] = (uint8_t)(slen >> 8);
+		d[1] = (uint8_t)slen;
+		memcpy(d + 2, sense, slen);
+	}
+	ft.statsn++;
+	ft_send(iob);
+}
+
+static void ft_check(uint32_t itt, uint8_t key, uint8_t asc)
+{
+	uint8_t sense[18] = { 0x70, 0, key, 0, 0, 0, 0, 10, 0, 0, 0, 0, asc };
+
+	ft_status(itt, 0x02, sense, sizeof(sense), 0, 0);
+}
+
+/* Data-In PDUs of din_size, the status on the last or apart. */
+static void ft_data_in(uint32_t itt, const uint8_t *data, uint32_t len,
+		       uint32_t want)
+{
+	struct io_buffer *iob;
+	struct iscsi_data_in *d;
+	uint32_t off = 0, n, sn = 0, residual = want - len;
+	uint8_t uflag = residual ? ISCSI_RSP_UNDERFLOW : 0;
+	int last;
+
+	do {
+		n = len - off < ft.din_size ? len - off : ft.din_size;
+		last = off + n == len;
+		if (last && !ft.separate_status)
+			ft.inflight--;
+		d = (struct iscsi_data_in *)ft_pdu(ISCSI_OP_DATA_IN, n, &iob);
+		d->flags = last ? ISCSI_FLAG_FINAL : 0;
+		d->itt = itt;
+		d->ttt = ISCSI_RESERVED_TAG;
+		d->datasn = htonl(sn++);
+		d->offset = htonl(ft.bad == 1 ? off + 4096 : off);
+		memcpy(d + 1, data + off, n);
+		if (last && !ft.separate_status) {
+			d->flags |= ISCSI_DATA_STATUS | uflag;
+			d->residual = htonl(residual);
+			ft.statsn++;
+		} else {
+			d->statsn = 0;
+		}
+		ft_send(iob);
+		off += n;
+	} while (off < len);
+	if (ft.bad == 1) {
+		ft.bad = 0;
+		ft.inflight = 0;
+		return;
+	}
+	if (ft.separate_status)
+		ft_status(itt, 0, NULL, 0, uflag, residual);
+}
+
+static struct ft_write *ft_find_write(uint32_t itt)
+{
+	unsigned int i;
+
+	for (i = 0; i < FT_WRITES; i++)
+		if (ft.wr[i].used && ft.wr[i].itt == itt)
+			return &ft.wr[i];
+	return NULL;
+}
+
+/* Ask for the next burst of a write, or finish it. */
+static void ft_write_next(struct ft_write *w)
+{
+	struct io_buffer *iob;
+	struct iscsi_r2t *r;
+	uint32_t n;
+
+	if (w->unsolicited)
+		return;
+	if (w->got == w->len) {
+		w->used = 0;
+		ft_status(w->itt, 0, NULL, 0, 0, 0);
+		return;
+	}
+	if (w->got < w->r2t_end)
+		return;                /* the burst is still coming */
+	n = w->len - w->got < ft.max_burst ? w->len - w->got : ft.max_burst;
+	r = (struct iscsi_r2t *)ft_pdu(ISCSI_OP_R2T, 0, &iob);
+	r->itt = w->itt;
+	r->ttt = htonl(0x7000 + ft.r2ts);
+	r->r2tsn = htonl(ft.r2ts);
+	r->offset = htonl(w->got);
+	r->length = htonl(n);
+	w->ttt = r->ttt;
+	w->r2t_end = w->got + n;
+	ft.r2ts++;
+	ft_send(iob);
+}
+
+static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
+		       uint32_t dlen)
+{
+	static uint8_t buf[64];
+	uint32_t want = ntohl(c->edtl), count = 0;
+	uint64_t lba = 0;
+	const uint8_t *cdb = c->cdb;
+	struct ft_write *w;
+	unsigned int i;
+
+	ft.cmds++;
+	if (ntohl(c->cmdsn) != ft.expcmdsn ||
+	    ntohl(c->cmdsn) - (ft.expcmdsn - ft.inflight) >= ft.window)
+		ft.errors++;           /* out of order, or outside the window */
+	ft.expcmdsn++;
+	ft.inflight++;
+	if (ft.inflight > ft.max_inflight)
+		ft.max_inflight = ft.inflight;
+	if (ft.drop_at && ft.cmds == ft.drop_at) {
+		ft.drop_at = 0;
+		ft.drop_pending = 1;
+		return;
+	}
+	if (ft.stall_at && ft.cmds == ft.stall_at) {
+		ft.stall_at = 0;
+		ft.stalled = 1;
+		return;
+	}
+	if (ft.ua) {
+		ft.ua = 0;
+		ft_check(c->itt, 6, 0x29);     /* power on or reset */
+		return;
+	}
+	if (ft.bad == 2 && !(c->flags & ISCSI_CMD_WRITE)) {
+		struct io_buffer *iob;
+		struct iscsi_r2t *r = (struct iscsi_r2t *)
+			ft_pdu(ISCSI_OP_R2T, 0, &iob);
+
+		ft.bad = 0;
+		r->itt = c->itt;
+		r->length = htonl(512);
+		ft_send(iob);
+		return;
+	}
+	if (ft.bad == 3) {
+		struct io_buffer *iob;
+
+		ft.bad = 0;
+		ft_pdu(ISCSI_OP_LOGIN_RSP, 0, &iob);
+		ft_send(iob);
+		return;
+	}
+	memset(buf, 0, sizeof(buf));
+	switch (cdb[0]) {
+	case 0x12:                             /* INQUIRY */
+		buf[0] = ft.pdt;
+		memcpy(buf + 8, "DUST    FAKE DISK       ", 24);
+		ft_data_in(c->itt, buf, want < 36 ? want : 36, want);
+		return;
+	case 0x00:                             /* TEST UNIT READY */
+		ft_status(c->itt, 0, NULL, 0, 0, 0);
+		return;
+	case 0x25:                             /* READ CAPACITY (10) */
+		buf[0] = buf[1] = buf[2] = buf[3] = 0xff;
+		if (!ft.big) {
+			buf[2] = (FT_BLOCKS - 1) >> 8;
+			buf[3] = (FT_BLOCKS - 1) & 0xff;
+			buf[0] = buf[1] = 0;
+		}
+		buf[6] = 2;                    /* 512 */
+		ft_data_in(c->itt, buf, 8, want);
+		return;
+	case 0x9e:                             /* READ CAPACITY (16) */
+		buf[6] = (FT_BLOCKS - 1) >> 8;
+		buf[7] = (FT_BLOCKS - 1) & 0xff;
+		buf[10] = 2;
+		ft_data_in(c->itt, buf, 32 < want ? 32 : want, want);
+		return;
+	case 0x28: case 0x2a:
+		lba = be(cdb + 2, 4);
+		count = (uint32_t)be(cdb + 7, 2);
+		break;
+	case 0x88: case 0x8a:
+		lba = be(cdb + 2, 8);
+		count = (uint32_t)be(cdb + 10, 4);
+		break;
+	default:
+		ft_check(c->itt, 5, 0x20);     /* invalid command */
+		return;
+	}
+	if (lba + count > FT_BLOCKS || count * 512 != want) {
+		ft_check(c->itt, 5, 0x21);     /* LBA out of range */
+		return;
+	}
+	if (cdb[0] == 0x28 || cdb[0] == 0x88) {
+		ft_data_in(c->itt, ft.disk + lba * 512, want, want);
+		return;
+	}
+	for (i = 0; i < FT_WRITES && ft.wr[i].used; i++)
+		;
+	if (i == FT_WRITES) {
+		ft.errors++;
+		return;
+	}
+	w = &ft.wr[i];
+	memset(w, 0, sizeof(*w));
+	w->used = 1;
+	w->itt = c->itt;
+	w->lba = lba;
+	w->len = want;
+	if (dlen > want || (dlen && !ft.immediate) || dlen > ft.first_burst ||
+	    dlen > ft.mrdsl)
+		ft.errors++;
+	memcpy(ft.disk + lba * 512, data, dlen);
+	ft.imm_bytes += dlen;
+	w->got = dlen;
+	w->r2t_end = dlen;
+	w->unsolicited = !(c->flags & ISCSI_FLAG_FINAL);
+	if (w->unsolicited && ft.initial_r2t)
+		ft.errors++;
+	ft_write_next(w);
+}
+
+static void ft_data_out(const struct iscsi_data_out *d, const uint8_t *data,
+			uint32_t dlen)
+{
+	struct ft_write *w = ft_find_write(d->itt);
+	uint32_t off = ntohl(d->offset);
+
+	ft.data_outs++;
+	if (!w || off != w->got || off + dlen > w->len || dlen > ft.mrdsl ||
+	    (d->ttt == ISCSI_RESERVED_TAG) != w->unsolicited ||
+	    (!w->unsolicited && d->ttt != w->ttt)) {
+		ft.errors++;
+		return;
+	}
+	memcpy(ft.disk + w->lba * 512 + off, data, dlen);
+	w->got += dlen;
+	if (w->unsolicited) {
+		ft.unsol_bytes += dlen;
+		if (w->got > ft.first_burst)
+			ft.errors++;
+		if (d->flags & ISCSI_FLAG_FINAL) {
+			w->unsolicited = 0;
+			w->r2t_end = w->got;
+		}
+	} else if ((d->flags & ISCSI_FLAG_FINAL) != (w->got == w->r2t_end)) {
+		ft.errors++;
+	}
+	if (d->flags & ISCSI_FLAG_FINAL)
+		ft_write_next(w);
+}
+
+/* Take every whole PDU the initiator sent. */
+static void ft_rx(void)
+{
+	struct iscsi_bhs *h;
+	struct io_buffer *iob;
+	size_t total, dlen;
+
+	while (ft.in_len >= ISCSI_BHS_LEN) {
+		h = (struct iscsi_bhs *)ft.in;
+		dlen = iscsi_dsl(h->dsl);
+		total = ISCSI_BHS_LEN + h->ahs_len * 4 + ALIGN_UP(dlen, 4);
+		if (ft.in_len < total)
+			return;
+		if (ft.stalled) {
+			/* Silent: everything is swallowed. */
+		} else switch (h->opcode & ISCSI_OP_MASK) {
+		case ISCSI_OP_LOGIN:
+			ft_login((struct iscsi_login_req *)h,
+				 (char *)ft.in + ISCSI_BHS_LEN, dlen);
+			break;
+		case ISCSI_OP_SCSI_CMD:
+			if (h->opcode & ISCSI_OP_IMMEDIATE)
+				ft.errors++;
+			ft_command((struct iscsi_scsi_cmd *)h,
+				   ft.in + ISCSI_BHS_LEN, (uint32_t)dlen);
+			break;
+		case ISCSI_OP_DATA_OUT:
+			ft_data_out((struct iscsi_data_out *)h,
+				    ft.in + ISCSI_BHS_LEN, (uint32_t)dlen);
+			break;
+		case ISCSI_OP_NOP_OUT:
+			if (!(h->opcode & ISCSI_OP_IMMEDIATE) ||
+			    ntohl(((struct iscsi_nop_out *)h)->cmdsn) !=
+			    ft.expcmdsn)
+				ft.errors++;
+			if (h->itt != ISCSI_RESERVED_TAG) {
+				struct iscsi_bhs *r = ft_pdu(ISCSI_OP_NOP_IN,
+							     0, &iob);
+
+				ft.pings++;
+				r->itt = h->itt;
+				r->ttt = ISCSI_RESERVED_TAG;
+				ft.statsn++;
+				ft_send(iob);
+			} else if (h->ttt == htonl(0x5150)) {
+				ft.nop_answers++;
+			} else {
+				ft.errors++;
+			}
+			break;
+		case ISCSI_OP_LOGOUT:
+			ft.logouts++;
+			h = ft_pdu(ISCSI_OP_LOGOUT_RSP, 0, &iob);
+			h->itt = ((struct iscsi_bhs *)ft.in)->itt;
+			ft.statsn++;
+			ft_send(iob);
+			break;
+		default:
+			ft.errors++;
+			break;
+		}
+		memmove(ft.in, ft.in + total, ft.in_len - total);
+		ft.in_len -= total;
+	}
+}
+
+/* ---- test set-up */
+
+#define RP "iscsi:192.0.2.1::::iqn.2010-04.org.dust.test:disk"
+
+static void store(const struct setting *s, const char *value)
+{
+	if (value)
+		storef_setting(&global_settings, s, value);
+	else
+		store_setting(&global_settings, s, NULL, 0, 0);
+}
+
+static void ft_start(void)
+{
+	unsigned int i;
+
+	memset(&ft, 0, sizeof(ft));
+	INIT_LIST_HEAD(&ft.out);
+	xfer_init(&ft.x, &ft_ops, NULL);
+	ft.initial_r2t = 1;
+	ft.immediate = 1;
+	ft.mrdsl = 8192;
+	ft.first_burst = 65536;
+	ft.max_burst = 262144;
+	ft.din_size = 8192;
+	ft.window = 32;
+	ft.send_buf = 65536;
+	ft.statsn = 1000;
+	ft.disk = malloc(FT_BLOCKS * 512);
+	for (i = 0; i < FT_BLOCKS * 512; i++)
+		ft.disk[i] = (uint8_t)(i * 7 + (i >> 9));
+	ft.armed = 1;
+	iscsi_connect = ft_connect;
+	store(&initiator_iqn_setting, "iqn.2010-04.org.dust:test");
+}
+
+static void ft_stop(void)
+{
+	ft.armed = 0;
+	ft_flush();
+	free(ft.in);
+	free(ft.disk);
+	store(&initiator_iqn_setting, NULL);
+	store(&username_setting, NULL);
+	store(&password_setting, NULL);
+	store(&reverse_username_setting, NULL);
+	store(&reverse_password_setting, NULL);
+	store(&hostname_setting, NULL);
+}
+
+static const char *out;
+
+static struct block_device *ft_open(const char *rp, int *rc)
+{
+	struct block_device *bdev = NULL;
+
+	host_capture_start();
+	*rc = block_open(rp, &bdev);
+	out = host_capture_stop();
+	return bdev;
+}
+
+static void ft_close_dev(struct block_device *bdev)
+{
+	host_capture_start();
+	block_close(bdev);
+	host_capture_stop();
+}
+
+static int rw(struct block_device *bdev, uint64_t lba, uint32_t count,
+	      void *buf, int write)
+{
+	int rc;
+
+	host_capture_start();
+	rc = block_rw_sync(bdev, lba, count, buf, write);
+	out = host_capture_stop();
+	return rc;
+}
+
+/* Read blocks and compare them with the fake's disk. */
+static int read_ok(struct block_device *bdev, uint64_t lba, uint32_t count)
+{
+	uint8_t *buf = malloc(count * 512);
+	int ok;
+
+	memset(buf, 0xee, count * 512);
+	ok = rw(bdev, lba, count, buf, 0) == 0 &&
+		!memcmp(buf, ft.disk + lba * 512, count * 512);
+	free(buf);
+	return ok;
+}
+
+/* Write a pattern and check that it arrived. */
+static int write_ok(struct block_device *bdev, uint64_t lba, uint32_t count,
+		    uint8_t seed)
+{
+	uint8_t *buf = malloc(count * 512);
+	uint32_t i;
+	int ok;
+
+	for (i = 0; i < count * 512; i++)
+		buf[i] = (uint8_t)(seed + i * 13 + (i >> 8));
+	ok = rw(bdev, lba, count, buf, 1) == 0 &&
+		!memcmp(buf, ft.disk + lba * 512, count * 512);
+	free(buf);
+	return ok;
+}
+
+static int has_key(const char *kv)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "%s;", kv);
+	return strstr(ft.keys, want) != NULL;
+}
+
+/* ---- logins */
+
+UNIT_TEST(iscsi_login_none)
+{
+	struct block_device *bdev;
+	int rc;
+
+	ft_start();
+	bdev = ft_open(RP, &rc);
+	check_eq(rc, 0);
+	check(bdev != NULL);
+	if (!bdev) {
+		ft_stop();
+		return;
+	}
+	check_eq(bdev->blocks, FT_BLOCKS);
+	check_eq(bdev->block_size, 512);
+	check_eq(bdev->max_count, 512);
+	check_str(bdev->model, "DUST FAKE DISK");
+	check(strstr(out, "iqn.2010-04.org.dust.test:disk LUN 0 on "
+		     "192.0.2.1:3260: DUST FAKE DISK") != NULL);
+	check(has_key("InitiatorName=iqn.2010-04.org.dust:test"));
+	check(has_key("TargetName=iqn.2010-04.org.dust.test:disk"));
+	check(has_key("SessionType=Normal"));
+	check(has_key("AuthMethod=None"));
+	check(has_key("HeaderDigest=None"));
+	check(has_key("DataDigest=None"));
+	check(has_key("InitialR2T=No"));
+	check(has_key("ImmediateData=Yes"));
+	check(has_key("MaxRecvDataSegmentLength=262144"));
+	check(has_key("MaxBurstLength=262144"));
+	check(has_key("FirstBurstLength=65536"));
+	check(has_key("ErrorRecoveryLevel=0"));
+	check(has_key("DefaultTime2Wait=0"));
+	check(has_key("MaxOutstandingR2T=1"));
+	check_eq(ft.peer.sin_addr.s_addr, htonl(0xc0000201));
+	check_eq(ft.peer.sin_port, htons(3260));
+	check(read_ok(bdev, 100, 8));
+	check(read_ok(bdev, FT_BLOCKS - 1, 1));
+	check(write_ok(bdev, 7, 3, 1));
+	check_eq(ft.connects, 1);
+	ft_close_dev(bdev);
+	check_eq(ft.logouts, 1);
+	check_eq(ft.errors, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_login_chap_one_way)
+{
+	struct block_device *bdev;
+	struct ibft_target t;
+	int rc;
+
+	ft_start();
+	ft.user = "alice";
+	ft.secret = "alice-secret-12";
+	store(&username_setting, "alice");
+	store(&password_setting, "alice-secret-12");
+	bdev = ft_open(RP, &rc);
+	check_eq(rc, 0);
+	check(has_key("AuthMethod=CHAP,None"));
+	check(has_key("CHAP_A=5"));
+	check(has_key("CHAP_N=alice"));
+	check(!has_key("CHAP_I"));
+	if (bdev) {
+		memset(&t, 0, sizeof(t));
+		bdev->op->describe(bdev, &t);
+		check_str(t.chap_name, "alice");
+		check_str(t.chap_secret, "alice-secret-12");
+		check(t.reverse_chap_name == NULL);
+		check(read_ok(bdev, 0, 16));
+		ft_close_dev(bdev);
+	}
+	/* A wrong password: the target says so. */
+	store(&password_setting, "wrong-secret");
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EKEYREJECTED_K));
+	check(bdev == NULL);
+	check(strstr(out, "status 0201: authentication failed (check "
+		     "username and password)") != NULL);
+	/* No credentials for a target that wants them. */
+	store(&username_setting, NULL);
+	store(&password_setting, NULL);
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EKEYREJECTED_K));
+	/* Half the credentials. */
+	store(&username_setting, "alice");
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, ENOKEY_K));
+	check(strstr(out, "CHAP needs username and password") != NULL);
+	check_eq(ft.errors, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_login_chap_mutual)
+{
+	struct block_device *bdev;
+	struct ibft_target t;
+	int rc;
+
+	ft_start();
+	ft.user = "alice";
+	ft.secret = "alice-secret-12";
+	ft.ruser = "target-1";
+	ft.rsecret = "target-secret-9";
+	store(&username_setting, "alice");
+	store(&password_setting, "alice-secret-12");
+	store(&reverse_username_setting, "target-1");
+	store(&reverse_password_setting, "target-secret-9");
+	bdev = ft_open(RP, &rc);
+	check_eq(rc, 0);
+	check(has_key("AuthMethod=CHAP"));
+	check(strstr(ft.keys, "CHAP_I=") != NULL);
+	check(strstr(ft.keys, "CHAP_C=0x") != NULL);
+	if (bdev) {
+		memset(&t, 0, sizeof(t));
+		bdev->op->describe(bdev, &t);
+		check_str(t.reverse_chap_name, "target-1");
+		check_str(t.reverse_chap_secret, "target-secret-9");
+		check(read_ok(bdev, 5, 2));
+		ft_close_dev(bdev);
+	}
+	/* The target does not know our reverse password: caught. */
+	ft.rsecret = "something-else";
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EKEYREJECTED_K));
+	check(bdev == NULL);
+	check(strstr(out, "the target failed mutual CHAP authentication") !=
+	      NULL);
+	/* Or answers under another name. */
+	ft.rsecret = "target-secret-9";
+	ft.ruser = "target-2";
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EKEYREJECTED_K));
+	check(strstr(out, "calls itself \"target-2\"") != NULL);
+	/* A target that does not authenticate at all. */
+	ft.user = NULL;
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EACCES_K));
+	check(strstr(out, "but mutual CHAP is set up") != NULL);
+	check_eq(ft.errors, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_login_negotiation)
+{
+	struct block_device *bdev;
+	int rc;
+
+	ft_start();
+	ft.unknown_key = 1;
+	bdev = ft_open(RP, &rc);
+	check_eq(rc, 0);
+	check(has_key("X-org.dust.Test=NotUnderstood"));
+	if (bdev)
+		ft_close_dev(bdev);
+	ft.unknown_key = 0;
+	ft.continued = 1;
+	ft.keys[0] = 0;
+	bdev = ft_open(RP, &rc);
+	check_eq(rc, 0);
+	check(bdev && read_ok(bdev, 1, 1));
+	if (bdev)
+		ft_close_dev(bdev);
+	check_eq(ft.errors, 0);
+	ft_stop();
+}
