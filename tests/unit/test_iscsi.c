@@ -83,12 +83,19 @@ static struct {
 	/* what happened */
 	unsigned int connects, logins, cmds, data_outs, r2ts, imm_bytes;
 	unsigned int unsol_bytes, pings, nop_answers, logouts, errors;
+	int error_line;
 	unsigned int max_inflight, inflight;
 	char keys[2048];               /* every key=value received, ';'-ended */
 	int closed_rc;
 } ft;
 
 static void ft_rx(void);
+
+/* Something the initiator did wrong: counted, the first one's line kept. */
+#define FT_ERROR() do { \
+	if (!ft.errors++) \
+		ft.error_line = __LINE__; \
+} while (0)
 
 static size_t ft_window(struct xfer *x)
 {
@@ -104,7 +111,7 @@ static int ft_deliver(struct xfer *x, struct io_buffer *iob,
 	(void)x;
 	(void)meta;
 	if (len > ft_window(x))
-		ft.errors++;           /* more than the send buffer took */
+		FT_ERROR();           /* more than the send buffer took */
 	ft.unacked += len;
 	if (ft.in_len + len > ft.in_size) {
 		ft.in_size = (ft.in_len + len) * 2;
@@ -355,7 +362,7 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 			return;
 		}
 	} else if (ntohl(req->cmdsn) != ft.expcmdsn) {
-		ft.errors++;
+		FT_ERROR();
 	}
 	if (csg == 0) {
 		ft.stage = 1;
@@ -373,7 +380,7 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 			}
 		} else if (ft.user && (v = ft_key(text, len, "CHAP_A"))) {
 			if (strcmp(v, "5"))
-				ft.errors++;
+				FT_ERROR();
 			ft.chap_id = (uint8_t)(ft.chap_id * 7 + 3);
 			for (i = 0; i < sizeof(ft.chap_chal); i++)
 				ft.chap_chal[i] = (uint8_t)host_rand();
@@ -422,7 +429,7 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 	/* Operational stage. */
 	if (ft.pending_len) {
 		if (len)
-			ft.errors++;           /* the request must be empty */
+			FT_ERROR();           /* the request must be empty */
 		ft_login_rsp(req, flags | 0x80 | 3, ft.pending_text,
 			     ft.pending_len, 0, 0);
 		ft.pending_len = 0;
@@ -607,7 +614,7 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 	ft.cmds++;
 	if (ntohl(c->cmdsn) != ft.expcmdsn ||
 	    ntohl(c->cmdsn) - (ft.expcmdsn - ft.inflight) >= ft.window)
-		ft.errors++;           /* out of order, or outside the window */
+		FT_ERROR();           /* out of order, or outside the window */
 	ft.expcmdsn++;
 	ft.inflight++;
 	if (ft.inflight > ft.max_inflight)
@@ -695,7 +702,7 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 	for (i = 0; i < FT_WRITES && ft.wr[i].used; i++)
 		;
 	if (i == FT_WRITES) {
-		ft.errors++;
+		FT_ERROR();
 		return;
 	}
 	w = &ft.wr[i];
@@ -706,14 +713,14 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 	w->len = want;
 	if (dlen > want || (dlen && !ft.immediate) || dlen > ft.first_burst ||
 	    dlen > ft.mrdsl)
-		ft.errors++;
+		FT_ERROR();
 	memcpy(ft.disk + lba * 512, data, dlen);
 	ft.imm_bytes += dlen;
 	w->got = dlen;
 	w->r2t_end = dlen;
 	w->unsolicited = !(c->flags & ISCSI_FLAG_FINAL);
 	if (w->unsolicited && ft.initial_r2t)
-		ft.errors++;
+		FT_ERROR();
 	ft_write_next(w);
 }
 
@@ -727,7 +734,7 @@ static void ft_data_out(const struct iscsi_data_out *d, const uint8_t *data,
 	if (!w || off != w->got || off + dlen > w->len || dlen > ft.mrdsl ||
 	    (d->ttt == ISCSI_RESERVED_TAG) != w->unsolicited ||
 	    (!w->unsolicited && d->ttt != w->ttt)) {
-		ft.errors++;
+		FT_ERROR();
 		return;
 	}
 	memcpy(ft.disk + w->lba * 512 + off, data, dlen);
@@ -735,13 +742,13 @@ static void ft_data_out(const struct iscsi_data_out *d, const uint8_t *data,
 	if (w->unsolicited) {
 		ft.unsol_bytes += dlen;
 		if (w->got > ft.first_burst)
-			ft.errors++;
+			FT_ERROR();
 		if (d->flags & ISCSI_FLAG_FINAL) {
 			w->unsolicited = 0;
 			w->r2t_end = w->got;
 		}
-	} else if ((d->flags & ISCSI_FLAG_FINAL) != (w->got == w->r2t_end)) {
-		ft.errors++;
+	} else if (!(d->flags & ISCSI_FLAG_FINAL) != (w->got != w->r2t_end)) {
+		FT_ERROR();
 	}
 	if (d->flags & ISCSI_FLAG_FINAL)
 		ft_write_next(w);
@@ -769,7 +776,7 @@ static void ft_rx(void)
 			break;
 		case ISCSI_OP_SCSI_CMD:
 			if (h->opcode & ISCSI_OP_IMMEDIATE)
-				ft.errors++;
+				FT_ERROR();
 			ft_command((struct iscsi_scsi_cmd *)h,
 				   ft.in + ISCSI_BHS_LEN, (uint32_t)dlen);
 			break;
@@ -781,7 +788,7 @@ static void ft_rx(void)
 			if (!(h->opcode & ISCSI_OP_IMMEDIATE) ||
 			    ntohl(((struct iscsi_nop_out *)h)->cmdsn) !=
 			    ft.expcmdsn)
-				ft.errors++;
+				FT_ERROR();
 			if (h->itt != ISCSI_RESERVED_TAG) {
 				struct iscsi_bhs *r = ft_pdu(ISCSI_OP_NOP_IN,
 							     0, &iob);
@@ -794,7 +801,7 @@ static void ft_rx(void)
 			} else if (h->ttt == htonl(0x5150)) {
 				ft.nop_answers++;
 			} else {
-				ft.errors++;
+				FT_ERROR();
 			}
 			break;
 		case ISCSI_OP_LOGOUT:
@@ -805,7 +812,7 @@ static void ft_rx(void)
 			ft_send(iob);
 			break;
 		default:
-			ft.errors++;
+			FT_ERROR();
 			break;
 		}
 		memmove(ft.in, ft.in + total, ft.in_len - total);
@@ -973,7 +980,7 @@ UNIT_TEST(iscsi_login_none)
 	check_eq(ft.connects, 1);
 	ft_close_dev(bdev);
 	check_eq(ft.logouts, 1);
-	check_eq(ft.errors, 0);
+	check_eq(ft.error_line, 0);
 	ft_stop();
 }
 
@@ -1020,7 +1027,7 @@ UNIT_TEST(iscsi_login_chap_one_way)
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, ENOKEY_K));
 	check(strstr(out, "CHAP needs username and password") != NULL);
-	check_eq(ft.errors, 0);
+	check_eq(ft.error_line, 0);
 	ft_stop();
 }
 
@@ -1070,7 +1077,7 @@ UNIT_TEST(iscsi_login_chap_mutual)
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, EACCES_K));
 	check(strstr(out, "but mutual CHAP is set up") != NULL);
-	check_eq(ft.errors, 0);
+	check_eq(ft.error_line, 0);
 	ft_stop();
 }
 
@@ -1094,6 +1101,237 @@ UNIT_TEST(iscsi_login_negotiation)
 	check(bdev && read_ok(bdev, 1, 1));
 	if (bdev)
 		ft_close_dev(bdev);
-	check_eq(ft.errors, 0);
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+/* ---- data */
+
+static struct block_device *open_ok(void)
+{
+	struct block_device *bdev;
+	int rc;
+
+	bdev = ft_open(RP, &rc);
+	check_eq(rc, 0);
+	return bdev;
+}
+
+UNIT_TEST(iscsi_reads)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	ft.din_size = 1000;            /* not a multiple of the block size */
+	ft.split = 1;
+	bdev = open_ok();
+	if (bdev) {
+		check(read_ok(bdev, 0, 1));
+		check(read_ok(bdev, 33, 127));
+		check(read_ok(bdev, 1000, 600));   /* two commands */
+		check_eq(ft.cmds, 3 + 1 + 1 + 2);
+		ft.separate_status = 1;
+		check(read_ok(bdev, 3, 17));
+		ft.din_size = 65536;
+		check(read_ok(bdev, 3, 130));
+		/* Past the end: refused before anything is sent. */
+		check(rc_is(rw(bdev, FT_BLOCKS - 1, 2, ft.disk, 0), ERANGE_K));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_read_capacity_16)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	ft.big = 1;
+	bdev = open_ok();
+	if (bdev) {
+		check_eq(bdev->blocks, FT_BLOCKS);
+		check(read_ok(bdev, 9, 9));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+/* Several commands in flight through a command window of two. */
+static void count_done(struct block_cmd *cmd)
+{
+	(*(int *)cmd->ctx)++;
+}
+
+UNIT_TEST(iscsi_command_window)
+{
+	struct block_device *bdev;
+	struct block_cmd cmd[6];
+	uint8_t *buf = malloc(6 * 40 * 512);
+	int done = 0, i, limit = 100000;
+
+	ft_start();
+	ft.window = 2;
+	ft.max_burst = 8192;           /* 16 blocks per command */
+	ft.split = 1;
+	bdev = open_ok();
+	if (bdev) {
+		check_eq(bdev->max_count, 16);
+		host_capture_start();
+		for (i = 0; i < 6; i++) {
+			memset(&cmd[i], 0, sizeof(cmd[i]));
+			cmd[i].lba = (uint64_t)i * 100;
+			cmd[i].count = 40;
+			cmd[i].buf = buf + i * 40 * 512;
+			cmd[i].done = count_done;
+			cmd[i].ctx = &done;
+			check_eq(bdev->op->submit(bdev, &cmd[i]), 0);
+		}
+		while (done < 6 && limit--)
+			step();
+		host_capture_stop();
+		check_eq(done, 6);
+		for (i = 0; i < 6; i++) {
+			check_eq(cmd[i].rc, 0);
+			check_mem(buf + i * 40 * 512, ft.disk + i * 100 * 512,
+				  40 * 512);
+		}
+		check(ft.max_inflight <= 2);
+		check_eq(ft.cmds, 3 + 6 * 3);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	free(buf);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_writes)
+{
+	struct block_device *bdev;
+
+	/* ImmediateData=Yes, InitialR2T=Yes: immediate data, then R2Ts. */
+	ft_start();
+	bdev = open_ok();
+	if (bdev) {
+		check(write_ok(bdev, 10, 8, 1));
+		check_eq(ft.imm_bytes, 4096);
+		check_eq(ft.r2ts, 0);
+		check(write_ok(bdev, 20, 64, 2));
+		check_eq(ft.imm_bytes, 4096 + 8192);
+		check_eq(ft.r2ts, 1);
+		check_eq(ft.data_outs, 3);     /* 24 KiB in 8 KiB PDUs */
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+
+	/* InitialR2T=No: unsolicited Data-Out up to FirstBurstLength. */
+	ft_start();
+	ft.initial_r2t = 0;
+	ft.immediate = 0;
+	ft.first_burst = 16384;
+	ft.mrdsl = 4096;
+	bdev = open_ok();
+	if (bdev) {
+		check(write_ok(bdev, 0, 64, 3));
+		check_eq(ft.imm_bytes, 0);
+		check_eq(ft.unsol_bytes, 16384);
+		check_eq(ft.r2ts, 1);
+		check(write_ok(bdev, 100, 4, 4));  /* all unsolicited */
+		check_eq(ft.unsol_bytes, 16384 + 2048);
+		check_eq(ft.r2ts, 1);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+
+	/* Both: immediate data, unsolicited Data-Out, then R2Ts. */
+	ft_start();
+	ft.initial_r2t = 0;
+	ft.first_burst = 20000;
+	bdev = open_ok();
+	if (bdev) {
+		check(write_ok(bdev, 50, 100, 5));
+		check_eq(ft.imm_bytes, 8192);
+		check_eq(ft.unsol_bytes, 20000 - 8192);
+		check_eq(ft.r2ts, 1);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+
+	/* R2Ts only, several bursts, a small send buffer, odd pieces. */
+	ft_start();
+	ft.immediate = 0;
+	ft.max_burst = 8192;
+	ft.send_buf = 1000;
+	ft.split = 1;
+	bdev = open_ok();
+	if (bdev) {
+		check(write_ok(bdev, 7, 100, 6));  /* 7 commands */
+		check_eq(ft.r2ts, 100 / 16 + 1);
+		check(read_ok(bdev, 0, 200));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+/* ---- target requests */
+
+static void ft_nop_in(void)
+{
+	struct io_buffer *iob;
+	struct iscsi_bhs *h = ft_pdu(ISCSI_OP_NOP_IN, 0, &iob);
+
+	h->itt = ISCSI_RESERVED_TAG;
+	h->ttt = htonl(0x5150);
+	h->lun[1] = 0;
+	ft_send(iob);
+}
+
+static void steps(unsigned int n)
+{
+	while (n--)
+		step();
+}
+
+UNIT_TEST(iscsi_nop_in)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	bdev = open_ok();
+	if (bdev) {
+		ft_nop_in();
+		steps(5);
+		check_eq(ft.nop_answers, 1);
+		ft_nop_in();
+		check(read_ok(bdev, 2, 2));
+		steps(2);
+		check_eq(ft.nop_answers, 2);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_unit_attention)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	ft.ua = 1;                     /* the first INQUIRY */
+	bdev = open_ok();
+	if (bdev) {
+		ft.ua = 1;
+		check(read_ok(bdev, 4, 4));
+		ft.ua = 1;
+		check(write_ok(bdev, 4, 4, 9));
+		check_eq(ft.cmds, 4 + 2 + 2);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
 	ft_stop();
 }

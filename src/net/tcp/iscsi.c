@@ -1137,6 +1137,8 @@ static void rx_complete(struct iscsi *s)
 		break;
 	}
 	s->rxbuf_len = 0;
+	/* The command window may have opened. */
+	issue(s);
 }
 
 static int conn_deliver(struct xfer *x, struct io_buffer *iob,
