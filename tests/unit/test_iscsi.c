@@ -181,6 +181,9 @@ static void ft_step(void)
 
 	if (!ft.armed)
 		return;
+	/* Waiting for time to pass: let it pass faster. */
+	if (ft.gone || ft.stalled)
+		host_advance_ms(20);
 	if (ft.refuse_pending) {
 		ft_flush();
 		xfer_close(&ft.x, -ECONNREFUSED);
@@ -1333,5 +1336,248 @@ UNIT_TEST(iscsi_unit_attention)
 		ft_close_dev(bdev);
 	}
 	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+/* ---- lost connections */
+
+UNIT_TEST(iscsi_connection_drop)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	bdev = open_ok();
+	if (bdev) {
+		/* Reset in the middle of a read: a new login, the read
+		 * again. */
+		ft.drop_at = ft.cmds + 1;
+		check(read_ok(bdev, 64, 64));
+		check_eq(ft.connects, 2);
+		check(strstr(out, "connection to the target lost") != NULL);
+		check(strstr(out, "logged in again") != NULL);
+		/* The target restarts: refused a few times, then back;
+		 * the new session starts with a UNIT ATTENTION. */
+		ft.drop_at = ft.cmds + 1;
+		ft.refuse = 3;
+		ft.ua = 1;
+		check(write_ok(bdev, 64, 64, 7));
+		check_eq(ft.connects, 2 + 4);
+		/* The connection ends while idle: the next command logs in
+		 * again. */
+		ft.drop_pending = 1;
+		steps(3);
+		check(read_ok(bdev, 1, 1));
+		check_eq(ft.connects, 7);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_target_gone)
+{
+	struct block_device *bdev;
+	uint8_t buf[512];
+	int rc;
+
+	ft_start();
+	bdev = open_ok();
+	if (bdev) {
+		ft.drop_at = ft.cmds + 1;
+		ft.gone = 1;
+		rc = rw(bdev, 0, 1, buf, 0);
+		check(rc_is(rc, ECONNREFUSED_K));
+		check(strstr(out, "could not log in again within 30 s") !=
+		      NULL);
+		check(ft.connects > 5 && ft.connects < 30);
+		/* Back again: the next command logs in anew. */
+		ft.gone = 0;
+		check(read_ok(bdev, 0, 1));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_stalled_target)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	bdev = open_ok();
+	if (bdev) {
+		/* Silent from the next command on: after a ping and then
+		 * ISCSI_DEAD_MS, a new connection. */
+		ft.stall_at = ft.cmds + 1;
+		check(read_ok(bdev, 8, 8));
+		check(strstr(out, "no answer from the target for 15 s") !=
+		      NULL);
+		check_eq(ft.connects, 2);
+		/* A target that answers pings is alive. */
+		check_eq(ft.pings, 0);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+/* ---- login outcomes */
+
+UNIT_TEST(iscsi_login_redirect)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	ft.redirect = "192.0.2.7:3261,1";
+	bdev = open_ok();
+	check_eq(ft.connects, 2);
+	check_eq(ft.peer.sin_addr.s_addr, htonl(0xc0000207));
+	check_eq(ft.peer.sin_port, htons(3261));
+	if (bdev) {
+		check(read_ok(bdev, 0, 2));
+		/* After a lost connection: the portal from the root-path,
+		 * which redirects again. */
+		ft.redirect = "192.0.2.8";
+		ft.drop_at = ft.cmds + 1;
+		check(read_ok(bdev, 0, 2));
+		check_eq(ft.connects, 4);
+		check_eq(ft.peer.sin_addr.s_addr, htonl(0xc0000208));
+		check_eq(ft.peer.sin_port, htons(3260));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_login_errors)
+{
+	struct block_device *bdev;
+	int rc;
+
+	ft_start();
+	ft.login_class = 2;
+	ft.login_detail = 3;
+	bdev = ft_open(RP, &rc);
+	check(bdev == NULL);
+	check(rc_is(rc, ENOENT_K));
+	check(strstr(out, "status 0203: no such target name") != NULL);
+	ft.login_class = 3;
+	ft.login_detail = 1;
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EAGAIN_K));
+	check(strstr(out, "status 0301: target error") != NULL);
+	ft.login_class = 0;
+	/* Refused at open: no retries. */
+	ft.refuse = 1;
+	ft.connects = 0;
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, ECONNREFUSED_K));
+	check_eq(ft.connects, 1);
+	check(strstr(out, "no session with iqn.2010-04.org.dust.test:disk on "
+		     "192.0.2.1:3260: Connection refused") != NULL);
+	/* LUN 0 of tgt is its controller; a missing LUN. */
+	ft.pdt = 0x0c;
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, ENODEV_K));
+	check(strstr(out, "LUN 0 is not a disk (SCSI device type 0xc)") !=
+	      NULL);
+	ft.pdt = 0x7f;
+	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
+	check(rc_is(rc, ENODEV_K));
+	check(strstr(out, "iqn.x has no LUN 2") != NULL);
+	/* Root-path problems come from the parser. */
+	bdev = ft_open("iscsi:192.0.2.1::x::iqn.x", &rc);
+	check(rc_is(rc, EINVAL_K));
+	check(strstr(out, "port field \"x\" is not a number") != NULL);
+	check(bdev == NULL);
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_initiator_name)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	store(&initiator_iqn_setting, NULL);
+	store(&hostname_setting, "Lab_PC7");
+	bdev = open_ok();
+	check(has_key("InitiatorName=iqn.2010-04.org.dust:lab-pc7"));
+	if (bdev)
+		ft_close_dev(bdev);
+	ft.keys[0] = 0;
+	store(&hostname_setting, NULL);
+	store(&uuid_setting, "01234567-89ab-cdef-0123-456789ABCDEF");
+	bdev = open_ok();
+	check(has_key("InitiatorName=iqn.2010-04.org.dust:"
+		      "01234567-89ab-cdef-0123-456789abcdef"));
+	if (bdev)
+		ft_close_dev(bdev);
+	store(&uuid_setting, NULL);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_describe)
+{
+	struct net_device *netdev = fakenet_create(fake_mac);
+	struct block_device *bdev;
+	struct ibft_target t;
+	char name[32];
+	struct settings *block;
+	const struct setting *s;
+	struct setting tmp;
+	static const uint8_t lun[8] = { 0, 5 };
+	int rc;
+
+	snprintf(name, sizeof(name), "%s/ip", netdev->name);
+	parse_setting_name(name, &block, &s, &tmp);
+	storef_setting(block, s, "192.0.2.100");
+	snprintf(name, sizeof(name), "%s/netmask", netdev->name);
+	parse_setting_name(name, &block, &s, &tmp);
+	storef_setting(block, s, "255.255.255.0");
+	ft_start();
+	bdev = ft_open("iscsi:192.0.2.1::3262:5:iqn.2010-04.org.dust.test:d5",
+		       &rc);
+	check(bdev != NULL);
+	if (bdev) {
+		memset(&t, 0, sizeof(t));
+		check_eq(bdev->op->describe(bdev, &t), 0);
+		check_eq(t.ip.s_addr, htonl(0xc0000201));
+		check_eq(t.port, 3262);
+		check_mem(t.lun, lun, 8);
+		check_str(t.name, "iqn.2010-04.org.dust.test:d5");
+		check_str(t.initiator, "iqn.2010-04.org.dust:test");
+		check(t.chap_name == NULL);
+		check(t.netdev == netdev);
+		ft_close_dev(bdev);
+	}
+	ft_stop();
+	fakenet_destroy(netdev);
+}
+
+/* Closing fails what is still waiting, and logs out. */
+UNIT_TEST(iscsi_close_with_commands)
+{
+	struct block_device *bdev;
+	struct block_cmd cmd;
+	uint8_t buf[1024];
+	int done = 0;
+
+	ft_start();
+	bdev = open_ok();
+	if (bdev) {
+		ft.stall_at = ft.cmds + 1;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.count = 2;
+		cmd.buf = buf;
+		cmd.done = count_done;
+		cmd.ctx = &done;
+		check_eq(bdev->op->submit(bdev, &cmd), 0);
+		steps(5);
+		check_eq(done, 0);
+		ft_close_dev(bdev);
+		check_eq(done, 1);
+		check(rc_is(cmd.rc, ECANCELED_K));
+	}
 	ft_stop();
 }
