@@ -534,6 +534,12 @@ static void ft_data_in(uint32_t itt, const uint8_t *data, uint32_t len,
 	uint8_t uflag = residual ? ISCSI_RSP_UNDERFLOW : 0;
 	int last;
 
+	if (ft.bad == 5) {
+		/* Short, and not saying so. */
+		ft.bad = 0;
+		len -= 512;
+	}
+
 	do {
 		n = len - off < ft.din_size ? len - off : ft.din_size;
 		last = off + n == len;
@@ -645,6 +651,20 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 		ft.bad = 0;
 		r->itt = c->itt;
 		r->length = htonl(512);
+		ft_send(iob);
+		return;
+	}
+	if (ft.bad == 4) {
+		struct io_buffer *iob;
+		struct iscsi_reject *r = (struct iscsi_reject *)
+			ft_pdu(ISCSI_OP_REJECT, ISCSI_BHS_LEN, &iob);
+
+		ft.bad = 0;
+		ft.inflight--;
+		r->reason = 0x09;              /* invalid PDU field */
+		r->itt = ISCSI_RESERVED_TAG;
+		memcpy(r + 1, c, ISCSI_BHS_LEN);
+		ft.statsn++;
 		ft_send(iob);
 		return;
 	}
@@ -1479,7 +1499,7 @@ UNIT_TEST(iscsi_login_errors)
 	ft.pdt = 0x0c;
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, ENODEV_K));
-	check(strstr(out, "LUN 0 is not a disk (SCSI device type 0xc)") !=
+	check(strstr(out, "LUN 0 is not a disk (SCSI device type 0x0c)") !=
 	      NULL);
 	ft.pdt = 0x7f;
 	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
@@ -1579,5 +1599,90 @@ UNIT_TEST(iscsi_close_with_commands)
 		check_eq(done, 1);
 		check(rc_is(cmd.rc, ECANCELED_K));
 	}
+	ft_stop();
+}
+
+/* ---- malformed and unexpected PDUs */
+
+static void ft_raw(uint8_t op, uint32_t itt, uint8_t ahs, uint32_t dlen)
+{
+	struct io_buffer *iob;
+	struct iscsi_bhs *h = ft_pdu(op, ahs * 4 + dlen, &iob);
+
+	/* ft_pdu counted the AHS as data: move it into the header. */
+	iscsi_set_dsl(h->dsl, dlen);
+	h->ahs_len = ahs;
+	h->itt = itt;
+	h->ttt = ISCSI_RESERVED_TAG;
+	if (op == ISCSI_OP_DATA_IN)
+		h->flags |= ISCSI_DATA_STATUS;
+	ft_send(iob);
+}
+
+UNIT_TEST(iscsi_malformed_pdus)
+{
+	struct block_device *bdev;
+	uint8_t buf[4096];
+
+	ft_start();
+	ft.split = 1;
+	bdev = open_ok();
+	if (bdev) {
+		/* Dropped with a message; the session goes on. */
+		ft_raw(0x3c, 1, 0, 100);
+		check(read_ok(bdev, 0, 1));
+		check(strstr(out, "unknown PDU (opcode 0x3c): dropped") !=
+		      NULL);
+		ft_raw(ISCSI_OP_DATA_IN, 0xabcdef, 0, 2000);
+		check(read_ok(bdev, 0, 1));
+		check(strstr(out, "Data-In for no read of ours") != NULL);
+		ft_raw(ISCSI_OP_SCSI_RSP, 0xabcdef, 0, 0);
+		check(read_ok(bdev, 0, 1));
+		check(strstr(out, "status for no command of ours") != NULL);
+		ft_raw(ISCSI_OP_NOP_IN, ISCSI_RESERVED_TAG, 2, 5);
+		check(read_ok(bdev, 0, 1));
+		check_eq(ft.connects, 1);
+		/* Data beyond the buffer, an R2T for a read, a login answer
+		 * in the full feature phase: the connection ends, the
+		 * command is done on the next. */
+		ft.bad = 1;
+		check(read_ok(bdev, 0, 4));
+		check(strstr(out, "does not fit the read") != NULL);
+		check_eq(ft.connects, 2);
+		ft.bad = 2;
+		check(read_ok(bdev, 0, 4));
+		check(strstr(out, "R2T for 512 bytes at 0 matches no write") !=
+		      NULL);
+		check_eq(ft.connects, 3);
+		ft.bad = 3;
+		check(read_ok(bdev, 0, 4));
+		check(strstr(out, "unexpected PDU (opcode 0x23)") != NULL);
+		check_eq(ft.connects, 4);
+		/* A rejected command fails; a short read fails. */
+		ft.bad = 4;
+		check(rc_is(rw(bdev, 0, 1, buf, 0), EPROTO_K));
+		check(strstr(out, "rejected a PDU (reason 0x09)") != NULL);
+		ft.bad = 5;
+		check(rc_is(rw(bdev, 0, 8, buf, 0), EIO_K));
+		check(strstr(out, "moved 3584 of 4096 bytes") != NULL);
+		/* The target asks us to leave: the next command logs in. */
+		{
+			struct io_buffer *iob;
+			struct iscsi_async *a = (struct iscsi_async *)
+				ft_pdu(ISCSI_OP_ASYNC, 0, &iob);
+
+			a->itt = ISCSI_RESERVED_TAG;
+			a->event = ISCSI_ASYNC_LOGOUT;
+			ft_send(iob);
+		}
+		host_capture_start();
+		steps(3);
+		check(strstr(host_capture_stop(), "asks us to leave") != NULL);
+		check(read_ok(bdev, 0, 1));
+		check_eq(ft.connects, 5);
+		check(read_ok(bdev, 0, 1));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
 	ft_stop();
 }

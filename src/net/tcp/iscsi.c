@@ -943,7 +943,7 @@ static void scsi_done(struct iscsi *s, struct iscsi_task *t, uint8_t response,
 		slen = MIN((size_t)(s->rxbuf[0] << 8 | s->rxbuf[1]),
 			   s->rxbuf_len - 2);
 	if (response) {
-		printf("%s: target failure (iSCSI response %#02x)\n",
+		printf("%s: target failure (iSCSI response 0x%02x)\n",
 		       s->bdev.name, response);
 		rc = -EIO;
 	} else if (status == 0x02) {            /* CHECK CONDITION */
@@ -960,20 +960,20 @@ static void scsi_done(struct iscsi *s, struct iscsi_task *t, uint8_t response,
 		retry = key == 6 || key == 11;
 		rc = key == 7 ? -EACCES : key == 5 ? -EINVAL : -EIO;
 		if (!retry || t->tries >= ISCSI_TRIES)
-			printf("%s: SCSI command %#02x failed: %s (ASC %02x "
+			printf("%s: SCSI command 0x%02x failed: %s (ASC %02x "
 			       "ASCQ %02x)\n", s->bdev.name, t->cdb[0],
 			       sense_keys[key], asc, ascq);
 	} else if (status == 0x08 || status == 0x28) { /* BUSY, TASK SET FULL */
 		retry = 1;
 		rc = -EBUSY;
 	} else if (status) {
-		printf("%s: SCSI command %#02x failed: status %#02x\n",
+		printf("%s: SCSI command 0x%02x failed: status 0x%02x\n",
 		       s->bdev.name, t->cdb[0], status);
 		rc = -EIO;
 	} else if (!t->internal &&
 		   (((flags & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW)) &&
 		     residual) || (!t->write && t->got != t->len))) {
-		printf("%s: SCSI command %#02x moved %u of %u bytes\n",
+		printf("%s: SCSI command 0x%02x moved %u of %u bytes\n",
 		       s->bdev.name, t->cdb[0],
 		       (unsigned int)(t->write ? t->len - residual : t->got),
 		       (unsigned int)t->len);
@@ -1053,7 +1053,7 @@ static void rx_complete(struct iscsi *s)
 	if (s->rx_dest && op != ISCSI_OP_DATA_IN)
 		s->rxbuf_len += s->rx_dsl;
 	if ((s->state == ST_LOGIN) != (op == ISCSI_OP_LOGIN_RSP)) {
-		printf("%s: unexpected PDU (opcode %#02x)\n", s->bdev.name, op);
+		printf("%s: unexpected PDU (opcode 0x%02x)\n", s->bdev.name, op);
 		conn_down(s, -EPROTO);
 		return;
 	}
@@ -1116,7 +1116,7 @@ static void rx_complete(struct iscsi *s)
 		}
 		break;
 	case ISCSI_OP_REJECT:
-		printf("%s: the target rejected a PDU (reason %#02x)\n",
+		printf("%s: the target rejected a PDU (reason 0x%02x)\n",
 		       s->bdev.name, s->rx.reject.reason);
 		if (s->rxbuf_len >= ISCSI_BHS_LEN) {
 			uint32_t itt;
@@ -1132,7 +1132,7 @@ static void rx_complete(struct iscsi *s)
 			conn_down(s, 0);
 		break;
 	default:
-		printf("%s: unknown PDU (opcode %#02x): dropped\n",
+		printf("%s: unknown PDU (opcode 0x%02x): dropped\n",
 		       s->bdev.name, op);
 		break;
 	}
@@ -1525,7 +1525,7 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 		goto out;
 	}
 	if (buf[0] & 0x1f) {
-		printf("%s: LUN %u is not a disk (SCSI device type %#02x)\n",
+		printf("%s: LUN %u is not a disk (SCSI device type 0x%02x)\n",
 		       s->bdev.name, (s->lun[0] << 8 | s->lun[1]) & 0x3fff,
 		       buf[0] & 0x1f);
 		goto out;
