@@ -36,4 +36,9 @@ run() {
 run unzip "" tests/fuzz/fuzz_unzip.c
 run dhcp "$DUST" tests/fuzz/fuzz_dhcp.c src/net/udp/dhcppkt.c
 run dns "$DUST" tests/fuzz/fuzz_dns.c src/net/udp/dnsmsg.c
+run iscsi_keys "$DUST" tests/fuzz/fuzz_iscsi_keys.c src/net/tcp/iscsi_text.c \
+	src/crypto/md5.c
+python3 tests/fuzz/iscsi_seeds.py "$OUT/iscsi_pdu/corpus"
+run iscsi_pdu "$DUST" tests/fuzz/fuzz_iscsi_pdu.c src/net/tcp/iscsi_text.c \
+	src/crypto/md5.c src/core/xfer.c src/core/iobuf.c src/core/timers.c
 exit $failed

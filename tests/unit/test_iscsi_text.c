@@ -206,6 +206,8 @@ UNIT_TEST(iscsi_values)
 	check(rc_is(iscsi_parse_binary("0bQ", bin, sizeof(bin)), EINVAL_K));
 	check(rc_is(iscsi_parse_binary("0bQQ=A", bin, sizeof(bin)), EINVAL_K));
 	check(rc_is(iscsi_parse_binary("0x", bin, sizeof(bin)), EINVAL_K));
+	check(rc_is(iscsi_parse_binary("", bin, sizeof(bin)), EINVAL_K));
+	check(rc_is(iscsi_parse_binary("0", bin, sizeof(bin)), EINVAL_K));
 	check(rc_is(iscsi_parse_binary("0xzz", bin, sizeof(bin)), EINVAL_K));
 	check(rc_is(iscsi_parse_binary("1234", bin, sizeof(bin)), EINVAL_K));
 	check(rc_is(iscsi_parse_binary("0x112233445566778899", bin, sizeof(bin)), EINVAL_K));

@@ -195,19 +195,21 @@ static int b64_digit(int c)
 int iscsi_parse_binary(const char *value, uint8_t *out, size_t max)
 {
 	const char *p = value + 2;
-	size_t n = 0, digits = strlen(p);
+	size_t n = 0, digits;
 	unsigned int acc = 0, bits = 0;
-	int b64, d;
+	int b64 = value[0] == '0' && (value[1] == 'b' || value[1] == 'B');
 
-	if (value[0] != '0' || !digits)
+	if (!b64 && (value[0] != '0' || (value[1] != 'x' && value[1] != 'X')))
 		return -EINVAL;
-	b64 = value[1] == 'b' || value[1] == 'B';
-	if (!b64 && value[1] != 'x' && value[1] != 'X')
+	digits = strlen(p);
+	if (!digits)
 		return -EINVAL;
 	/* An odd count of hex digits has an implied leading zero. */
 	if (!b64 && (digits & 1))
 		bits = 4;
 	for (; *p; p++) {
+		int d;
+
 		if (b64 && *p == '=') {
 			/* Padding: only at the end, and what it drops is 0. */
 			if (strspn(p, "=") != strlen(p) || strlen(p) > 2)
