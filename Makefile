@@ -65,6 +65,7 @@ PORTABLE_SRCS := \
 	src/core/settings.c \
 	src/core/settings_types.c \
 	src/net/netdevice.c \
+	src/net/ethecho.c \
 	src/net/tcpip.c \
 	src/net/arp.c \
 	src/net/ipv4.c \
@@ -75,11 +76,13 @@ PORTABLE_SRCS := \
 	src/net/udp/dnsmsg.c \
 	src/net/udp/dns.c \
 	src/net/udp/tftp.c \
+	src/net/tcp/http.c \
 	src/net/tcp/iscsi_text.c \
 	src/net/tcp/iscsi.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
+	src/hci/commands/ifmgmt_cmd.c \
 	src/hci/commands/net_cmd.c \
 	src/hci/commands/settings_cmd.c \
 	src/hci/commands/image_cmd.c \
@@ -103,10 +106,10 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	$(wildcard src/arch/x86/image/*.c)
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
-DRIVERS_all :=
-DRIVERS_e1000 :=
-DRIVERS_rtl8139 :=
-DRIVERS_virtio :=
+DRIVERS_e1000 := src/drivers/net/e1000.c
+DRIVERS_rtl8139 := src/drivers/net/rtl8139.c
+DRIVERS_virtio := src/drivers/bus/virtio-pci.c src/drivers/net/virtio-net.c
+DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
 VARIANTS := all e1000 rtl8139 virtio undi
 
@@ -133,6 +136,7 @@ FW_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -mgeneral-regs-only -fno-common -ffunction-sections \
 	-fdata-sections -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
+	-mpreferred-stack-boundary=2 \
 	--param=min-pagesize=0
 ifeq ($(DEBUG),1)
 FW_CFLAGS += -DDUST_ASSERT
@@ -272,9 +276,14 @@ $(BIN)/undionly.kpxe: src/arch/x86/prefix/pxeprefix.asm $(BUILD)/payload-undi.bi
 	$(call assemble_prefix,$<,undi,$@,-DKEEP_PXE)
 	$(call check_size,$@,$(NBP_MAX),a PXE program in base memory)
 
+# Padded to a multiple of 32 KiB: SeaBIOS derives no usable geometry for a
+# USB disk of 33-63 sectors (it reports 0 cylinders and cannot read
+# sector 0); whole multiples of 32 sectors get one.  The loader reads only
+# the image itself (the partition entry's size), never the padding.
 $(BIN)/dust.usb: src/arch/x86/prefix/diskprefix.asm $(BUILD)/payload-all.bin $(PREFIX_DEPS)
 	$(call assemble_prefix,$<,all,$@,)
 	$(call check_size,$@,$(DISK_MAX),a disk image loaded into base memory)
+	$(Q)truncate -s %32K $@
 
 $(BIN)/dust.iso: $(BIN)/dust.usb $(BUILD)/tools/isofix
 	@echo "  ISO     $@"

@@ -93,3 +93,14 @@ int xfer_deliver_raw(struct xfer *x, const void *data, size_t len,
 	memcpy(iob_put(iob, len), data, len);
 	return xfer_deliver(x, iob, meta);
 }
+
+int xfer_open_socket(struct xfer *up, int type, const struct sockaddr *peer,
+		     const struct sockaddr *local)
+{
+	const struct socket_opener *op;
+
+	for_each_table_entry(op, struct socket_opener, "socket_openers")
+		if (op->type == type)
+			return op->open(up, peer, local);
+	return -ENOTSUP;
+}

@@ -13,10 +13,13 @@
 
 const char *inet_ntoa(struct in_addr in)
 {
-	static char buf[16];
+	/* A few buffers in turn, so one printf can show several addresses. */
+	static char bufs[4][16];
+	static unsigned int next;
+	char *buf = bufs[next++ % 4];
 	const uint8_t *b = (const uint8_t *)&in.s_addr;
 
-	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 	return buf;
 }
 

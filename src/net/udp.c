@@ -219,3 +219,5 @@ TCPIP_PROTOCOL(udp_protocol) = {
 	.proto = IP_UDP,
 	.rx = udp_rx,
 };
+
+SOCKET_OPENER(udp_socket_opener) = { SOCK_DGRAM, udp_open };

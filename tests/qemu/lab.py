@@ -93,6 +93,8 @@ class Lab:
         lines = [
             "interface=br0", "bind-dynamic", "no-resolv", "no-hosts",
             "log-dhcp", "log-queries", "log-facility=" + log,
+            # Offer at once instead of pinging the address first (3 s).
+            "no-ping",
             "dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,1h",
             "dhcp-option=option:router,%s" % SERVER_IP,
             "enable-tftp", "tftp-root=" + tftp,
@@ -112,6 +114,25 @@ class Lab:
                 return log
             time.sleep(0.1)
         raise TestFailure("dnsmasq did not start: " + open(self.path("dnsmasq.out")).read())
+
+    def atftpd(self, root, port=69):
+        """atftpd (RFC 7440 windowsize) serving root on 192.0.2.1:port."""
+        log = self.path("atftpd.log")
+        open(log, "w").close()
+        os.chmod(log, 0o666)
+        self.spawn(["atftpd", "--daemon", "--no-fork", "--port", str(port),
+                    "--bind-address", SERVER_IP, "--user", "nobody.nogroup",
+                    "--logfile", log, "--verbose=5", root],
+                   log=self.path("atftpd.out"))
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            r = self.sh("ss -uln | grep -q '%s:%d '" % (SERVER_IP, port),
+                        check=False)
+            if r.returncode == 0:
+                return log
+            time.sleep(0.1)
+        raise TestFailure("atftpd did not start: " +
+                          open(self.path("atftpd.out")).read())
 
     def close(self):
         for p in self.procs:
@@ -241,3 +262,22 @@ class Guest:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def dust_guest(lab, nic="e1000", mac="52:54:00:12:34:56", image="dust.lkrn",
+               extra=(), memory=128):
+    """dust.lkrn (or another image via -kernel) with one NIC on a tap of
+    the lab.  nic is a QEMU device name; its own ROM is left out."""
+    tap = lab.add_tap()
+    args = ["-kernel", os.path.join(BIN, image),
+            "-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % tap,
+            "-device", "%s,netdev=n0,mac=%s,romfile=" % (nic, mac)]
+    return Guest(args + list(extra), lab=lab, memory=memory)
+
+
+def to_prompt(g):
+    """Wait for the banner, press Ctrl-B, wait for the prompt."""
+    g.expect(r"dust \S+ -- network boot firmware", 90, "banner")
+    g.expect(r"Press Ctrl-B", 30, "the Ctrl-B offer")
+    g.send("\x02")
+    g.expect(r"dust> ", 60, "prompt")

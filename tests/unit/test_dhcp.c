@@ -12,6 +12,7 @@
 #include <dust/process.h>
 #include <dust/settings.h>
 #include <dust/timer.h>
+#include <dust/uri.h>
 #include "fakenet.h"
 #include "unit.h"
 
@@ -383,6 +384,7 @@ static struct net_device *srv_start(int mode)
 
 static void srv_stop(void)
 {
+	set_cwuri(NULL);          /* a lease points it at the TFTP server */
 	srv.armed = 0;
 	fakenet_destroy(srv.netdev);
 	free(srv.last_discover);
@@ -422,8 +424,11 @@ UNIT_TEST(dhcp_client_lease)
 	check_str(buf, "192.0.2.1");
 	fetchf_setting(NULL, &domain_setting, buf, sizeof(buf));
 	check_str(buf, "lab.test");
-	/* ...and the route follows it. */
+	/* ...and the route follows it, and relative names go to the
+	 * TFTP server it named. */
 	check(ipv4_has_address(netdev));
+	check(cwuri && cwuri->host && !strcmp(cwuri->host, "192.0.2.1"));
+	check_str(cwuri ? cwuri->scheme : "", "tftp");
 	/* What the client said about itself. */
 	if (srv.last_discover) {
 		v = dhcp_option(srv.last_discover, DHCP_VENDOR_CLASS, &len);

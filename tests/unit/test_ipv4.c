@@ -408,3 +408,18 @@ UNIT_TEST(icmp_echo_reply)
 	}
 	fakenet_destroy(netdev);
 }
+
+UNIT_TEST(inet_ntoa_several_in_one_call)
+{
+	struct in_addr a, b;
+	char out[64];
+
+	inet_aton("192.0.2.1", &a);
+	inet_aton("198.51.100.7", &b);
+	snprintf(out, sizeof(out), "%s %s", inet_ntoa(a), inet_ntoa(b));
+	check_str(out, "192.0.2.1 198.51.100.7");
+	check(!inet_aton("1.2.3.4.5", &a));
+	check(!inet_aton("1.2.3", &a));
+	check(!inet_aton("1.2.3.256", &a));
+	check(!inet_aton("1.2.3.0004", &a));
+}

@@ -11,6 +11,7 @@
 #include <dust/process.h>
 #include <dust/settings.h>
 #include <dust/umalloc.h>
+#include <dust/tftp.h>
 #include "fakenet.h"
 #include "unit.h"
 
@@ -20,6 +21,7 @@ static struct {
 	struct net_device *netdev;
 	int armed;
 	int no_options;          /* behave like RFC 1350 only */
+	int no_window;           /* options, but not windowsize (dnsmasq) */
 	int error_code;          /* answer the RRQ with this error */
 	unsigned int window, blksize;
 	uint16_t client_port;
@@ -147,8 +149,12 @@ static void ts_step(void)
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.blksize) + 1;
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "tsize") + 1;
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", FILE_LEN) + 1;
-				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "windowsize") + 1;
-				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.window) + 1;
+				if (ts.no_window) {
+					ts.window = 1;
+				} else {
+					n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "windowsize") + 1;
+					n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.window) + 1;
+				}
 				ts_send(oack, n);
 			}
 		} else if (dport == 40000 && p[1] == 4) { /* ACK */
@@ -255,6 +261,22 @@ UNIT_TEST(tftp_without_options)
 	check(image && image->len == FILE_LEN);
 	if (image)
 		check_mem(image->data, ts.file, FILE_LEN);
+	ts_stop();
+}
+
+UNIT_TEST(tftp_options_without_windowsize)
+{
+	struct image *image;
+	unsigned long timeouts = tftp_stats_timeouts();
+
+	ts_start();
+	ts.no_window = 1;
+	check_eq(fetch(&image), 0);
+	check(image && image->len == FILE_LEN);
+	if (image)
+		check_mem(image->data, ts.file, FILE_LEN);
+	/* Lock-step with the server: no block waits for a timeout. */
+	check_eq(tftp_stats_timeouts(), timeouts);
 	ts_stop();
 }
 

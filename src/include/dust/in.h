@@ -54,7 +54,8 @@ BUILD_ASSERT(sizeof(struct sockaddr_in6) == sizeof(struct sockaddr));
 #define INADDR_ANY       0x00000000u
 #define INADDR_BROADCAST 0xffffffffu
 
-/* "192.0.2.1" (static buffer; two calls in one printf need care). */
+/* "192.0.2.1" in one of four static buffers used in turn (so up to four
+ * addresses can be formatted in one printf). */
 const char *inet_ntoa(struct in_addr in);
 /* Parse a dotted quad; returns 1 on success, 0 if it is not one. */
 int inet_aton(const char *s, struct in_addr *in);

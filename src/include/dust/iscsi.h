@@ -344,8 +344,8 @@ void iscsi_chap_md5(uint8_t id, const char *secret, const uint8_t *challenge,
 
 /* ---- the session */
 
-/* How a session reaches its target: tcp_open by default; tests plug an
- * in-memory target in here. */
+/* How a session reaches its target: NULL (the default) opens a stream
+ * socket (TCP); tests plug an in-memory target in here. */
 extern int (*iscsi_connect)(struct xfer *up, const struct sockaddr *peer,
 			    const struct sockaddr *local);
 

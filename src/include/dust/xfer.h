@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <dust/in.h>
 #include <dust/refcnt.h>
+#include <dust/tables.h>
 
 struct io_buffer;
 struct net_device;
@@ -70,6 +71,23 @@ int xfer_deliver(struct xfer *x, struct io_buffer *iob,
 size_t xfer_window(struct xfer *x);
 void xfer_size_known(struct xfer *x, size_t size);
 void xfer_window_open(struct xfer *x);
+
+/* Sockets: transports register how they open a connection of a kind. */
+#define SOCK_STREAM 1
+#define SOCK_DGRAM  2
+
+struct socket_opener {
+	int type;                      /* SOCK_STREAM or SOCK_DGRAM */
+	int (*open)(struct xfer *up, const struct sockaddr *peer,
+		    const struct sockaddr *local);
+};
+#define SOCKET_OPENER(name) \
+	TABLE_ENTRY(struct socket_opener, "socket_openers", 50) name
+
+/* Open a connection of `type` to peer plugged to up (-ENOTSUP if no
+ * transport for it is linked in). */
+int xfer_open_socket(struct xfer *up, int type, const struct sockaddr *peer,
+		     const struct sockaddr *local);
 
 /* Copy a buffer into a new iobuf and deliver it. */
 int xfer_deliver_raw(struct xfer *x, const void *data, size_t len,

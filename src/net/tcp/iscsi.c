@@ -29,7 +29,6 @@
 #include <dust/iscsi.h>
 #include <dust/process.h>
 #include <dust/settings.h>
-#include <dust/tcp.h>
 #include <dust/timer.h>
 #include <dust/xfer.h>
 
@@ -42,7 +41,7 @@
 #define ISCSI_LOGOUT_MS 2000
 
 int (*iscsi_connect)(struct xfer *up, const struct sockaddr *peer,
-		     const struct sockaddr *local) = tcp_open;
+		     const struct sockaddr *local);
 
 enum { ST_DOWN, ST_CONNECTING, ST_LOGIN, ST_FFP, ST_LOGOUT };
 enum { CHAP_NONE, CHAP_OFFERED, CHAP_ASKED, CHAP_ANSWERED };
@@ -65,36 +64,37 @@ struct iscsi_task {
 };
 
 struct iscsi {
-	struct block_device bdev;      /* its refcnt is the session's */
-	struct xfer conn;
-	struct timer timer;
+	/* Small and busy fields first: short displacements on i386. */
 	int state;
+	unsigned int gen;              /* connection generation */
 	int opening;                   /* in open(): no recovery */
 	int closed;
 	int rc;                        /* why the connection last ended */
-	unsigned int gen;              /* connection generation */
-	struct sockaddr_in home;       /* from the root-path */
-	struct sockaddr_in addr;       /* where we connect (redirects) */
+	uint32_t cmdsn, expcmdsn, maxcmdsn, expstatsn;
+	uint32_t itt_next, login_itt, ping_itt;
+	uint32_t param[P_COUNT];
+	size_t rx_pos, rx_ahs, rx_dsl, rx_total;
+	uint8_t *rx_dest;              /* where the data segment goes */
+	size_t rxbuf_len;              /* text gathered (login: across C) */
+	struct list_head pending, inflight, txq;
+	/* login */
+	uint8_t stage, chap, rounds, redirects, redirected, chap_used;
+	uint8_t chap_id;
+	uint16_t tsih;
+	size_t ans_len;
+	/* timing */
+	uint32_t rx_time, retry_until, backoff;
+	int pinged;
 	char *rp_buf, *target;
 	char *initiator, *user, *pass, *ruser, *rpass;
 	uint8_t lun[8];
 	uint8_t isid[6];
-	uint16_t tsih;
-	uint32_t cmdsn, expcmdsn, maxcmdsn, expstatsn;
-	uint32_t itt_next, login_itt, ping_itt;
-	uint32_t param[P_COUNT];
-	/* login */
-	uint8_t stage, chap, rounds, redirects, redirected, chap_used;
-	uint8_t chap_id;
-	uint8_t chap_chal[16];
-	char ans[256];                 /* answers for the next request */
-	size_t ans_len;
-	uint8_t bin[1024];             /* a decoded CHAP value */
-	/* timing */
-	uint32_t rx_time, retry_until, backoff;
-	int pinged;
-	/* receiving */
-	union {
+	struct sockaddr_in home;       /* from the root-path */
+	struct sockaddr_in addr;       /* where we connect (redirects) */
+	struct xfer conn;
+	struct timer timer;
+	struct block_device bdev;      /* its refcnt is the session's */
+	union {                        /* the header being received */
 		struct iscsi_bhs bhs;
 		struct iscsi_scsi_rsp rsp;
 		struct iscsi_data_in din;
@@ -103,10 +103,9 @@ struct iscsi {
 		struct iscsi_login_rsp login;
 		struct iscsi_reject reject;
 	} rx;
-	size_t rx_pos, rx_ahs, rx_dsl, rx_total;
-	uint8_t *rx_dest;              /* where the data segment goes */
-	size_t rxbuf_len;              /* text gathered (login: across C) */
-	struct list_head pending, inflight, txq;
+	uint8_t chap_chal[16];
+	char ans[256];                 /* answers for the next request */
+	uint8_t bin[1024];             /* a decoded CHAP value */
 	uint8_t rxbuf[ISCSI_RXBUF];
 };
 
@@ -445,7 +444,10 @@ static void connect_start(struct iscsi *s)
 	s->login_itt = new_tag(s);
 	memcpy(s->param, safe, sizeof(safe));
 	timer_start(&s->timer, ISCSI_LOGIN_TIMEOUT_MS);
-	rc = iscsi_connect(&s->conn, (struct sockaddr *)&s->addr, NULL);
+	rc = iscsi_connect ?
+		iscsi_connect(&s->conn, (struct sockaddr *)&s->addr, NULL) :
+		xfer_open_socket(&s->conn, SOCK_STREAM,
+				 (struct sockaddr *)&s->addr, NULL);
 	if (rc) {
 		conn_down(s, rc);
 		return;
@@ -591,13 +593,19 @@ static void send_operational(struct iscsi *s)
 	login_send(s, iob, pos, 1);
 }
 
+/* Answers that leave a key at its default (6.2). */
+static int no_value(const char *v)
+{
+	return !strcmp(v, "Reject") || !strcmp(v, "Irrelevant") ||
+		!strcmp(v, "NotUnderstood");
+}
+
 /* The target's answer to one of our keys (6.2.1, 6.2.2). */
 static int op_answer(struct iscsi *s, const struct op_key *k, const char *v)
 {
 	uint32_t n, *p = &s->param[k->slot];
 
-	if (!strcmp(v, "Reject") || !strcmp(v, "Irrelevant") ||
-	    !strcmp(v, "NotUnderstood"))
+	if (no_value(v))
 		return 0;              /* the safe value stays */
 	if (k->kind == K_NONE)
 		return strcmp(v, "None") ? -EPROTO : 0;
@@ -707,11 +715,19 @@ static void login_failed(struct iscsi *s, uint8_t cls, uint8_t detail)
 	conn_down(s, rc);
 }
 
+/* Keys of the security stage (12) and declarations we look at. */
+enum { SK_AUTH, SK_CHAP_A, SK_CHAP_I, SK_CHAP_C, SK_CHAP_N, SK_CHAP_R,
+       SK_ADDR, SK_ALIAS, SK_TPGT, SK_COUNT };
+static const char *const sec_keys[SK_COUNT] = {
+	"AuthMethod", "CHAP_A", "CHAP_I", "CHAP_C", "CHAP_N", "CHAP_R",
+	"TargetAddress", "TargetAlias", "TargetPortalGroupTag",
+};
+
 /* Our CHAP answer (12.1.3): CHAP_N and CHAP_R, and for mutual CHAP our
  * own challenge for the target. */
-static void chap_answer(struct iscsi *s, const char *a, const char *i,
-			const char *c)
+static void chap_answer(struct iscsi *s, const char **kv)
 {
+	const char *a = kv[SK_CHAP_A], *i = kv[SK_CHAP_I], *c = kv[SK_CHAP_C];
 	uint32_t alg, id;
 	uint8_t digest[16];
 	char hex[2 * 16 + 3];
@@ -781,12 +797,11 @@ static int chap_verify(struct iscsi *s, const char *n, const char *r)
 static void rx_login(struct iscsi *s)
 {
 	struct iscsi_login_rsp *r = &s->rx.login;
-	const char *auth = NULL, *chap_a = NULL, *chap_i = NULL, *chap_c = NULL;
-	const char *chap_n = NULL, *chap_r = NULL, *addr = NULL;
+	const char *kv[SK_COUNT] = { NULL }, *auth;
 	const struct op_key *ok;
 	int transit = r->flags & ISCSI_LOGIN_TRANSIT;
-	unsigned int nsg = r->flags & 3;
-	size_t pos = 0;
+	unsigned int nsg = r->flags & 3, i;
+	size_t pos = 0, pos2;
 	char *k, *v;
 	int rc;
 
@@ -804,46 +819,28 @@ static void rx_login(struct iscsi *s)
 	}
 	while ((rc = iscsi_key_next((char *)s->rxbuf, s->rxbuf_len, &pos, &k,
 				    &v)) > 0) {
-		if (!strcmp(k, "AuthMethod"))
-			auth = v;
-		else if (!strcmp(k, "CHAP_A"))
-			chap_a = v;
-		else if (!strcmp(k, "CHAP_I"))
-			chap_i = v;
-		else if (!strcmp(k, "CHAP_C"))
-			chap_c = v;
-		else if (!strcmp(k, "CHAP_N"))
-			chap_n = v;
-		else if (!strcmp(k, "CHAP_R"))
-			chap_r = v;
-		else if (!strcmp(k, "TargetAddress"))
-			addr = v;
-		else if (!strcmp(k, "TargetAlias") ||
-			 !strcmp(k, "TargetPortalGroupTag"))
+		for (i = 0; i < SK_COUNT && strcmp(k, sec_keys[i]); i++)
+			;
+		if (i < SK_COUNT) {
+			kv[i] = v;
 			continue;
-		else {
-			for (ok = op_keys; ok < op_keys + ARRAY_SIZE(op_keys);
-			     ok++)
-				if (!strcmp(k, ok->name))
-					break;
-			if (ok < op_keys + ARRAY_SIZE(op_keys)) {
-				if (op_answer(s, ok, v)) {
-					printf("%s: the target answered "
-					       "%s=%s\n", s->bdev.name, k, v);
-					rc = -EPROTO;
-					goto bad;
-				}
-			} else if (strcmp(v, "NotUnderstood") &&
-				   strcmp(v, "Irrelevant") &&
-				   strcmp(v, "Reject")) {
-				/* A key we do not know (6.2). */
-				size_t n = s->ans_len;
-
-				n = iscsi_key_add(s->ans, sizeof(s->ans), n,
-						  k, "NotUnderstood");
-				if (n <= sizeof(s->ans))
-					s->ans_len = n;
+		}
+		for (ok = op_keys; ok < op_keys + ARRAY_SIZE(op_keys) &&
+			     strcmp(k, ok->name); ok++)
+			;
+		if (ok < op_keys + ARRAY_SIZE(op_keys)) {
+			if (op_answer(s, ok, v)) {
+				printf("%s: the target answered %s=%s\n",
+				       s->bdev.name, k, v);
+				rc = -EPROTO;
+				goto bad;
 			}
+		} else if (!no_value(v)) {
+			/* A key we do not know (6.2). */
+			pos2 = iscsi_key_add(s->ans, sizeof(s->ans), s->ans_len,
+					     k, "NotUnderstood");
+			if (pos2 <= sizeof(s->ans))
+				s->ans_len = pos2;
 		}
 	}
 	s->rxbuf_len = 0;
@@ -852,14 +849,15 @@ static void rx_login(struct iscsi *s)
 		       s->bdev.name);
 		goto bad;
 	}
-	if (r->status_class == 1 && addr) {
-		redirect(s, addr);
+	if (r->status_class == 1 && kv[SK_ADDR]) {
+		redirect(s, kv[SK_ADDR]);
 		return;
 	}
 	if (r->status_class) {
 		login_failed(s, r->status_class, r->status_detail);
 		return;
 	}
+	auth = kv[SK_AUTH];
 	if (s->stage == ISCSI_STAGE_SECURITY) {
 		if (auth) {
 			if (!strcmp(auth, "CHAP") && s->chap == CHAP_OFFERED) {
@@ -886,12 +884,13 @@ static void rx_login(struct iscsi *s)
 			}
 			s->chap = CHAP_NONE;
 		}
-		if (s->chap == CHAP_ASKED && (chap_c || transit)) {
-			chap_answer(s, chap_a, chap_i, chap_c);
+		if (s->chap == CHAP_ASKED && (kv[SK_CHAP_C] || transit)) {
+			chap_answer(s, kv);
 			return;
 		}
-		if (s->chap == CHAP_ANSWERED && (chap_r || transit)) {
-			if (s->ruser && (rc = chap_verify(s, chap_n, chap_r)))
+		if (s->chap == CHAP_ANSWERED && (kv[SK_CHAP_R] || transit)) {
+			if (s->ruser && (rc = chap_verify(s, kv[SK_CHAP_N],
+							  kv[SK_CHAP_R])))
 				goto bad;
 			s->chap = CHAP_NONE;
 		}
@@ -1580,14 +1579,3 @@ out:
 }
 
 SAN_PROTOCOL(iscsi_protocol) = { "iscsi", iscsi_open };
-
-/* TCP lives on another branch until it is merged; this stand-in keeps
- * the images linking meanwhile (the real tcp_open replaces it). */
-__weak int tcp_open(struct xfer *up, const struct sockaddr *peer,
-		    const struct sockaddr *local)
-{
-	(void)up;
-	(void)peer;
-	(void)local;
-	return -ENOTSUP;
-}

@@ -19,6 +19,7 @@
 #include <dust/settings.h>
 #include <dust/timer.h>
 #include <dust/udp.h>
+#include <dust/uri.h>
 #include <dust/xfer.h>
 #include <config/general.h>
 
@@ -300,6 +301,25 @@ static void dhcp_store(struct dhcp_session *s, const struct dhcp_packet *pkt,
 	}
 }
 
+/* Relative names (a bare DHCP filename, a script's neighbours) are
+ * fetched from the TFTP server DHCP named. */
+static void dhcp_set_cwuri(struct dhcp_session *s)
+{
+	struct settings *block = settings_for_netdev(s->netdev);
+	struct in_addr next;
+	char text[40];
+	struct uri *uri;
+
+	if (fetch_ipv4_setting(block, &next_server_setting, &next) < 0 ||
+	    next.s_addr == INADDR_ANY)
+		return;
+	snprintf(text, sizeof(text), "tftp://%s/", inet_ntoa(next));
+	uri = parse_uri(text);
+	if (uri)
+		set_cwuri(uri);
+	free(uri);
+}
+
 static void dhcp_report(struct dhcp_session *s)
 {
 	struct in_addr mask = { 0 }, gw = { 0 };
@@ -356,6 +376,7 @@ static void dhcp_rx_ack(struct dhcp_session *s, struct dhcp_packet *pkt,
 			return;
 		}
 	}
+	dhcp_set_cwuri(s);
 	dhcp_finish(s, 0);
 }
 
@@ -366,6 +387,7 @@ static void dhcp_rx_proxy_ack(struct dhcp_session *s, struct dhcp_packet *pkt,
 	    from->sin_addr.s_addr != s->proxy_server.s_addr)
 		return;
 	dhcp_store(s, pkt, SETTING_FROM_PROXY);
+	dhcp_set_cwuri(s);
 	dhcp_finish(s, 0);
 }
 

@@ -13,6 +13,7 @@
 #include <dust/iobuf.h>
 #include <dust/tcpip.h>
 #include <dust/timer.h>
+#include <dust/tftp.h>
 #include <dust/udp.h>
 #include <dust/uri.h>
 #include <dust/xfer.h>
@@ -30,9 +31,14 @@
 #define TFTP_FIRST_TIMEOUT_MS 1000
 #define TFTP_MAX_TIMEOUT_MS 4000
 
-struct tftp_stats {
+static struct tftp_stats {
 	unsigned long blocks, duplicates, out_of_order, timeouts;
 } tftp_stats;
+
+unsigned long tftp_stats_timeouts(void)
+{
+	return tftp_stats.timeouts;
+}
 
 struct tftp {
 	struct refcnt refcnt;
@@ -44,6 +50,7 @@ struct tftp {
 	int have_tid;
 	int resolving;
 	size_t blksize;
+	size_t blksize_asked;
 	unsigned int windowsize;
 	uint32_t blocks;             /* blocks received in order */
 	uint32_t window_end;         /* ACK when this block arrives */
@@ -101,6 +108,7 @@ static int tftp_send_rrq(struct tftp *t)
 	pos = put_str(buf, pos, path);
 	pos = put_str(buf, pos, "octet");
 	max_blk = tcpip_max_segment((struct sockaddr *)&t->server) - 8 - 4;
+	t->blksize_asked = max_blk;
 	snprintf(num, sizeof(num), "%zu", max_blk);
 	pos = put_str(buf, pos, "blksize");
 	pos = put_str(buf, pos, num);
@@ -166,6 +174,12 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 {
 	size_t pos = 0;
 
+	/* An option the server leaves out is refused (RFC 2347): without
+	 * windowsize the window is one block (RFC 7440), without blksize
+	 * the block is 512 bytes (RFC 2348). */
+	t->windowsize = 1;
+	t->blksize = 512;
+
 	while (pos < len) {
 		const char *name = (const char *)p + pos, *value;
 		size_t nlen = strnlen(name, len - pos);
@@ -183,7 +197,7 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 		if (*end || end == value)
 			return -EPROTO;
 		if (!strcasecmp(name, "blksize")) {
-			if (v < 8 || v > t->blksize)
+			if (v < 8 || v > t->blksize_asked)
 				return -EPROTO;   /* never larger than asked */
 			t->blksize = v;
 		} else if (!strcasecmp(name, "windowsize")) {

@@ -1,0 +1,82 @@
+"""Downloads and boots: a Debian kernel and initramfs fetched by a script
+that chains another script, over TFTP from dnsmasq (and over HTTP when
+TCP is there); large files over TFTP with windowsize, checked inside dust
+with sha256sum."""
+
+import hashlib
+import os
+import random
+import shutil
+
+import assets
+from lab import BIN, Lab, TestFailure, dust_guest, to_prompt
+
+KERNEL_ARGS = "console=ttyS0 panic=-1 quiet"
+
+
+def check(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def stage_boot_files(lab, marker):
+    """kernel, initramfs and two scripts in the lab's TFTP root."""
+    tftp = lab.path("tftp")
+    os.makedirs(tftp, exist_ok=True)
+    os.chmod(tftp, 0o755)
+    shutil.copy(assets.kernel(), os.path.join(tftp, "vmlinuz"))
+    assets.initramfs(os.path.join(tftp, "initrd.img"), assets.MARKER_INIT)
+    with open(os.path.join(tftp, "boot.ipxe"), "w") as f:
+        f.write("#!ipxe\necho first script\nchain kernel.ipxe\n")
+    with open(os.path.join(tftp, "kernel.ipxe"), "w") as f:
+        f.write("#!ipxe\nkernel vmlinuz %s marker=%s\ninitrd initrd.img\nboot\n"
+                % (KERNEL_ARGS, marker))
+    for name in os.listdir(tftp):
+        os.chmod(os.path.join(tftp, name), 0o644)
+
+
+def test_tftp_kernel_via_chained_scripts():
+    with Lab("tftpboot") as lab:
+        stage_boot_files(lab, "tftp-chain")
+        lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
+                           "dhcp-boot=tag:dust,boot.ipxe"])
+        with dust_guest(lab, memory=256) as g:
+            g.expect(r"first script", 120, "the first script running")
+            g.expect(r"vmlinuz\.\.\. .*ok", 240, "the kernel download")
+            g.expect(r"Booting vmlinuz", 120, "the boot")
+            g.expect(r"DUST-INITRAMFS-OK cmdline: .*marker=tftp-chain", 600,
+                     "the initramfs marker")
+
+
+def make_file(path, size, seed):
+    rnd = random.Random(seed)
+    h = hashlib.sha256()
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 1 << 20)
+            block = rnd.randbytes(n)
+            f.write(block)
+            h.update(block)
+            left -= n
+    os.chmod(path, 0o644)
+    return h.hexdigest()
+
+
+def test_tftp_64mib_windowsize():
+    """atftpd implements RFC 7440 windowsize (dnsmasq does not)."""
+    with Lab("tftpbig") as lab:
+        root = lab.path("atftp")
+        os.makedirs(root)
+        os.chmod(root, 0o755)
+        digest = make_file(os.path.join(root, "big.bin"), 64 << 20, 64)
+        lab.dnsmasq()
+        lab.atftpd(root, port=1069)
+        with dust_guest(lab, memory=256) as g:
+            to_prompt(g)
+            out = g.command("dhcp", timeout=60)
+            out = g.command("imgfetch tftp://192.0.2.1:1069/big.bin",
+                            timeout=900)
+            check("ok (" in out, "download failed:\n" + out[-800:])
+            out = g.command("sha256sum big.bin", timeout=300)
+            check(digest in out, "digest %s not in:\n%s" % (digest, out))
