@@ -182,12 +182,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s->target = s->rp_buf = strdup("iqn.2010-04.org.dust.test:disk");
 	s->initiator = strdup("iqn.2010-04.org.dust:fuzz");
 	if (mode & 2) {
-		s->user = strdup("alice");
-		s->pass = strdup("alice-secret-12");
+		s->cred[C_USER] = strdup("alice");
+		s->cred[C_PASS] = strdup("alice-secret-12");
 	}
 	if (mode & 4) {
-		s->ruser = strdup("target");
-		s->rpass = strdup("target-secret-9");
+		s->cred[C_RUSER] = strdup("target");
+		s->cred[C_RPASS] = strdup("target-secret-9");
 	}
 	s->bdev.block_size = 512;
 	s->bdev.blocks = 1 << 20;

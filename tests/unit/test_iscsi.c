@@ -1038,8 +1038,8 @@ UNIT_TEST(iscsi_login_chap_one_way)
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, EKEYREJECTED_K));
 	check(bdev == NULL);
-	check(strstr(out, "status 0201: authentication failed (check "
-		     "username and password)") != NULL);
+	check(strstr(out, "login refused: status 0201: authentication "
+		     "failed (check username and password)") != NULL);
 	/* No credentials for a target that wants them. */
 	store(&username_setting, NULL);
 	store(&password_setting, NULL);
@@ -1087,19 +1087,21 @@ UNIT_TEST(iscsi_login_chap_mutual)
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, EKEYREJECTED_K));
 	check(bdev == NULL);
-	check(strstr(out, "the target failed mutual CHAP authentication") !=
-	      NULL);
+	check(strstr(out, "the target failed mutual CHAP: it answered as "
+		     "\"target-1\" (reverse-username \"target-1\"), not with "
+		     "reverse-password") != NULL);
 	/* Or answers under another name. */
 	ft.rsecret = "target-secret-9";
 	ft.ruser = "target-2";
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, EKEYREJECTED_K));
-	check(strstr(out, "calls itself \"target-2\"") != NULL);
+	check(strstr(out, "it answered as \"target-2\"") != NULL);
 	/* A target that does not authenticate at all. */
 	ft.user = NULL;
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, EACCES_K));
-	check(strstr(out, "but mutual CHAP is set up") != NULL);
+	check(strstr(out, "chose AuthMethod=None, but mutual CHAP is set "
+		     "up") != NULL);
 	check_eq(ft.error_line, 0);
 	ft_stop();
 }
@@ -1480,7 +1482,7 @@ UNIT_TEST(iscsi_login_errors)
 	bdev = ft_open(RP, &rc);
 	check(bdev == NULL);
 	check(rc_is(rc, ENOENT_K));
-	check(strstr(out, "status 0203: no such target name") != NULL);
+	check(strstr(out, "status 0203: no such target") != NULL);
 	ft.login_class = 3;
 	ft.login_detail = 1;
 	bdev = ft_open(RP, &rc);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <dust/in.h>
 
 struct xfer;
@@ -328,6 +329,8 @@ int iscsi_key_next(char *buf, size_t len, size_t *pos, char **key,
  * new position, or len+1 when it did not fit (which stays len+1). */
 size_t iscsi_key_add(char *buf, size_t len, size_t pos, const char *key,
 		     const char *fmt, ...) __printf(5, 6);
+size_t iscsi_key_vadd(char *buf, size_t len, size_t pos, const char *key,
+		      const char *fmt, va_list ap) __printf(5, 0);
 /* A numerical value (decimal or 0x hex, below 2^32): 0 or -EINVAL. */
 int iscsi_parse_number(const char *value, uint32_t *out);
 /* A binary value (6.1: "0x" hex or "0b" base64) into out: its length,

@@ -16,6 +16,7 @@
  * ISCSI_TRIES times (lost connections, UNIT ATTENTION, BUSY). */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ int (*iscsi_connect)(struct xfer *up, const struct sockaddr *peer,
 
 enum { ST_DOWN, ST_CONNECTING, ST_LOGIN, ST_FFP, ST_LOGOUT };
 enum { CHAP_NONE, CHAP_OFFERED, CHAP_ASKED, CHAP_ANSWERED };
+enum { C_USER, C_PASS, C_RUSER, C_RPASS };
 
 /* Negotiated parameters (indices into iscsi.param) */
 enum { P_INITIAL_R2T, P_IMMEDIATE, P_MAX_BURST, P_FIRST_BURST, P_MAX_SEND,
@@ -81,12 +83,13 @@ struct iscsi {
 	uint8_t stage, chap, rounds, redirects, redirected, chap_used;
 	uint8_t chap_id;
 	uint16_t tsih;
-	size_t ans_len;
+	size_t txt_len;
 	/* timing */
 	uint32_t rx_time, retry_until, backoff;
 	int pinged;
 	char *rp_buf, *target;
-	char *initiator, *user, *pass, *ruser, *rpass;
+	char *initiator;
+	char *cred[4];                 /* CHAP names and secrets, or NULL */
 	uint8_t lun[8];
 	uint8_t isid[6];
 	struct sockaddr_in home;       /* from the root-path */
@@ -104,7 +107,7 @@ struct iscsi {
 		struct iscsi_reject reject;
 	} rx;
 	uint8_t chap_chal[16];
-	char ans[256];                 /* answers for the next request */
+	char txt[ISCSI_TXTEXT];        /* the next Login Request's text */
 	uint8_t bin[1024];             /* a decoded CHAP value */
 	uint8_t rxbuf[ISCSI_RXBUF];
 };
@@ -120,6 +123,17 @@ static const char *const sense_keys[16] = {
 
 static void conn_down(struct iscsi *s, int rc);
 static void issue(struct iscsi *s);
+
+/* A message about this session: "iscsi0: ..." */
+static void __printf(2, 3) msg(struct iscsi *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", s->bdev.name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
 
 /* Serial number arithmetic (RFC 1982) on 32-bit sequence numbers. */
 static inline int sn_le(uint32_t a, uint32_t b)
@@ -400,14 +414,13 @@ static void conn_down(struct iscsi *s, int rc)
 		return;
 	}
 	if (!s->retry_until) {
-		printf("%s: connection to the target lost (%s); logging in "
-		       "again\n", s->bdev.name, strerror(trc));
+		msg(s, "connection to the target lost (%s); logging in "
+		       "again\n", strerror(trc));
 		s->retry_until = now + ISCSI_RECOVER_MS;
 		s->backoff = 250;
 	}
 	if (time_after_ms(now, s->retry_until)) {
-		printf("%s: could not log in again within %u s: %s\n",
-		       s->bdev.name, ISCSI_RECOVER_MS / 1000, strerror(trc));
+		msg(s, "could not log in again within %u s: %s\n", ISCSI_RECOVER_MS / 1000, strerror(trc));
 		s->retry_until = 0;
 		fail_all(s, trc);
 		return;
@@ -416,29 +429,26 @@ static void conn_down(struct iscsi *s, int rc)
 	s->backoff = MIN(s->backoff * 2, 4000u);
 }
 
-static struct io_buffer *login_start(struct iscsi *s);
-static void login_send(struct iscsi *s, struct io_buffer *iob, size_t pos,
-		       int transit);
+static void __printf(3, 4) key(struct iscsi *s, const char *name,
+			       const char *fmt, ...);
+static void login_send(struct iscsi *s, int transit);
 
 static void connect_start(struct iscsi *s)
 {
 	/* Until the target answers: values that work with any target. */
 	static const uint32_t safe[P_COUNT] = { 1, 0, 262144, 65536, 8192, 0 };
-	struct io_buffer *iob;
-	size_t pos = 0;
-	char *text;
 	int rc;
 
 	s->gen++;
 	s->state = ST_CONNECTING;
 	s->stage = ISCSI_STAGE_SECURITY;
-	s->chap = s->user ? CHAP_OFFERED : CHAP_NONE;
+	s->chap = s->cred[C_USER] ? CHAP_OFFERED : CHAP_NONE;
 	s->rounds = 0;
 	s->tsih = 0;
 	s->expstatsn = 0;
 	s->expcmdsn = s->cmdsn;
 	s->maxcmdsn = s->cmdsn - 1;
-	s->ans_len = 0;
+	s->txt_len = 0;
 	s->rxbuf_len = 0;
 	s->rx_pos = 0;
 	s->login_itt = new_tag(s);
@@ -453,18 +463,12 @@ static void connect_start(struct iscsi *s)
 		return;
 	}
 	/* The first Login Request waits in the queue for the handshake. */
-	iob = login_start(s);
-	if (!iob)
-		return;
-	text = (char *)iob->data + ISCSI_BHS_LEN;
-	pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "InitiatorName", "%s",
-			    s->initiator);
-	pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "TargetName", "%s",
-			    s->target);
-	pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "SessionType", "Normal");
-	pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "AuthMethod",
-			    s->ruser ? "CHAP" : s->user ? "CHAP,None" : "None");
-	login_send(s, iob, pos, 1);
+	key(s, "InitiatorName", "%s", s->initiator);
+	key(s, "TargetName", "%s", s->target);
+	key(s, "SessionType", "Normal");
+	key(s, "AuthMethod", "%s", s->cred[C_RUSER] ? "CHAP" :
+	    s->cred[C_USER] ? "CHAP,None" : "None");
+	login_send(s, 1);
 }
 
 static void iscsi_expired(struct timer *tm)
@@ -485,8 +489,7 @@ static void iscsi_expired(struct timer *tm)
 		if (list_empty(&s->inflight) && list_empty(&s->pending)) {
 			s->pinged = 0;
 		} else if (idle >= ISCSI_DEAD_MS) {
-			printf("%s: no answer from the target for %u s\n",
-			       s->bdev.name, (unsigned int)(idle / 1000));
+			msg(s, "no answer from the target for %u s\n", (unsigned int)(idle / 1000));
 			conn_down(s, -ETIMEDOUT);
 			return;
 		} else if (idle >= ISCSI_PING_MS && !s->pinged) {
@@ -504,35 +507,37 @@ static void iscsi_expired(struct timer *tm)
 
 /* ---- login (RFC 7143 sections 6.3, 11.12, 11.13, 12, 13) */
 
-/* A Login Request with room for ISCSI_TXTEXT bytes of keys. */
-static struct io_buffer *login_start(struct iscsi *s)
+/* Add key=value to the next Login Request's text. */
+static void __printf(3, 4) key(struct iscsi *s, const char *name,
+			       const char *fmt, ...)
 {
-	return pdu_alloc(s, ISCSI_OP_LOGIN | ISCSI_OP_IMMEDIATE, 0,
-			 ISCSI_TXTEXT);
+	va_list ap;
+
+	va_start(ap, fmt);
+	s->txt_len = iscsi_key_vadd(s->txt, sizeof(s->txt), s->txt_len, name,
+				    fmt, ap);
+	va_end(ap);
 }
 
-static void login_send(struct iscsi *s, struct io_buffer *iob, size_t pos,
-		       int transit)
+/* Send a Login Request (11.12) with the text gathered; with transit,
+ * ask to go on to the next stage. */
+static void login_send(struct iscsi *s, int transit)
 {
 	struct iscsi_login_req *l;
-	char *text;
+	struct io_buffer *iob;
+	size_t len = s->txt_len;
 
-	if (!iob)
-		return;               /* (conn_down has run) */
-	l = iob->data;
-	text = (char *)(l + 1);
-	if (pos + s->ans_len <= ISCSI_TXTEXT) {
-		memcpy(text + pos, s->ans, s->ans_len);
-		pos += s->ans_len;
-	}
-	s->ans_len = 0;
-	if (pos > ISCSI_TXTEXT || ++s->rounds > ISCSI_LOGIN_ROUNDS) {
-		free_iob(iob);
-		printf("%s: the login does not come to an end\n", s->bdev.name);
+	s->txt_len = 0;
+	if (len > sizeof(s->txt) || ++s->rounds > ISCSI_LOGIN_ROUNDS) {
+		msg(s, "login does not come to an end\n");
 		conn_down(s, -EPROTO);
 		return;
 	}
-	l->flags = (uint8_t)(s->stage << ISCSI_CSG_SHIFT);
+	iob = pdu_alloc(s, ISCSI_OP_LOGIN | ISCSI_OP_IMMEDIATE,
+			(uint8_t)(s->stage << ISCSI_CSG_SHIFT), len);
+	if (!iob)
+		return;
+	l = iob->data;
 	if (transit)
 		l->flags |= ISCSI_LOGIN_TRANSIT |
 			(s->stage == ISCSI_STAGE_SECURITY ?
@@ -542,8 +547,7 @@ static void login_send(struct iscsi *s, struct io_buffer *iob, size_t pos,
 	l->itt = s->login_itt;
 	l->cmdsn = htonl(s->cmdsn);
 	l->expstatsn = htonl(s->expstatsn);
-	iscsi_set_dsl(l->dsl, (uint32_t)pos);
-	iob_unput(iob, ISCSI_TXTEXT - ALIGN_UP(pos, 4));
+	memcpy(l + 1, s->txt, len);
 	pdu_queue(s, iob);
 	tx_pump(s);
 }
@@ -571,29 +575,9 @@ static const struct op_key {
 	{ "DataSequenceInOrder", K_OR, P_OTHER, 1 },       /* 13.19 */
 	{ "ErrorRecoveryLevel", K_MIN, P_OTHER, 0 },       /* 13.20 */
 };
+#define OP_KEYS_END (op_keys + ARRAY_SIZE(op_keys))
 
-static void send_operational(struct iscsi *s)
-{
-	struct io_buffer *iob = login_start(s);
-	const struct op_key *k;
-	size_t pos = 0;
-	char *text;
-
-	if (!iob)
-		return;
-	text = (char *)iob->data + ISCSI_BHS_LEN;
-	for (k = op_keys; k < op_keys + ARRAY_SIZE(op_keys); k++)
-		pos = k->kind == K_NONE ?
-			iscsi_key_add(text, ISCSI_TXTEXT, pos, k->name, "None") :
-			k->kind <= K_AND ?
-			iscsi_key_add(text, ISCSI_TXTEXT, pos, k->name, "%s",
-				      k->ours ? "Yes" : "No") :
-			iscsi_key_add(text, ISCSI_TXTEXT, pos, k->name, "%u",
-				      (unsigned int)k->ours);
-	login_send(s, iob, pos, 1);
-}
-
-/* Answers that leave a key at its default (6.2). */
+/* Answers that leave a key at its safe value (6.2). */
 static int no_value(const char *v)
 {
 	return !strcmp(v, "Reject") || !strcmp(v, "Irrelevant") ||
@@ -606,23 +590,20 @@ static int op_answer(struct iscsi *s, const struct op_key *k, const char *v)
 	uint32_t n, *p = &s->param[k->slot];
 
 	if (no_value(v))
-		return 0;              /* the safe value stays */
+		return 0;
 	if (k->kind == K_NONE)
-		return strcmp(v, "None") ? -EPROTO : 0;
+		return strcmp(v, "None");
 	if (k->kind <= K_AND) {
-		if (!strcmp(v, "Yes"))
-			n = 1;
-		else if (!strcmp(v, "No"))
-			n = 0;
-		else
+		n = !strcmp(v, "Yes");
+		if (!n && strcmp(v, "No"))
 			return -EPROTO;
 		*p = k->kind == K_OR ? (k->ours | n) : (k->ours & n);
-		return 0;
-	}
-	if (iscsi_parse_number(v, &n))
+	} else if (iscsi_parse_number(v, &n)) {
 		return -EPROTO;
-	*p = k->kind == K_MIN ? MIN(k->ours, n) :
-		k->kind == K_MAX ? MAX(k->ours, n) : n;
+	} else {
+		*p = k->kind == K_MIN ? MIN(k->ours, n) :
+			k->kind == K_MAX ? MAX(k->ours, n) : n;
+	}
 	return 0;
 }
 
@@ -639,7 +620,7 @@ static void login_done(struct iscsi *s)
 	p[P_MAX_BURST] = clamp(p[P_MAX_BURST], 512, 0xffffff);
 	p[P_FIRST_BURST] = clamp(p[P_FIRST_BURST], 512, p[P_MAX_BURST]);
 	if (s->retry_until)
-		printf("%s: logged in again\n", s->bdev.name);
+		msg(s, "logged in again\n");
 	s->state = ST_FFP;
 	s->retry_until = 0;
 	s->redirects = 0;
@@ -649,70 +630,48 @@ static void login_done(struct iscsi *s)
 	issue(s);
 }
 
-/* Status-Class 1: the target lives elsewhere (TargetAddress=ip[:port]). */
-static void redirect(struct iscsi *s, const char *to)
+/* Status-Class 1 (11.13.5): the target is at TargetAddress=ip[:port]
+ * (a portal group tag after a comma is ignored). */
+static int redirect(struct iscsi *s, char *to)
 {
-	struct sockaddr_in a = s->home;
-	char host[16];
-	const char *colon = strchr(to, ':');
-	size_t n = colon ? (size_t)(colon - to) : strcspn(to, ",");
-	uint32_t port = ISCSI_PORT;
+	struct sockaddr_in *a = &s->addr;
+	char *end;
+	unsigned long port = ISCSI_PORT;
 
-	if (n >= sizeof(host) || s->redirects++ >= ISCSI_REDIRECTS)
-		goto bad;
-	memcpy(host, to, n);
-	host[n] = 0;
-	if (!inet_aton(host, &a.sin_addr))
-		goto bad;
-	if (colon) {
-		char num[8];
-		size_t m = strcspn(colon + 1, ",");
-
-		if (m >= sizeof(num))
-			goto bad;
-		memcpy(num, colon + 1, m);
-		num[m] = 0;
-		if (iscsi_parse_number(num, &port) || !port || port > 65535)
-			goto bad;
+	to[strcspn(to, ",")] = 0;
+	end = strchr(to, ':');
+	if (end) {
+		*end++ = 0;
+		port = strtoul(end, &end, 10);
 	}
-	a.sin_port = htons((uint16_t)port);
-	printf("%s: redirected to %s\n", s->bdev.name, to);
+	if (!inet_aton(to, &a->sin_addr) || (end && *end) || !port ||
+	    port > 65535 || s->redirects++ >= ISCSI_REDIRECTS)
+		return -EHOSTUNREACH;
+	a->sin_port = htons((uint16_t)port);
+	msg(s, "redirected to %s:%lu\n", to, port);
 	s->gen++;
 	xfer_close(&s->conn, 0);
 	flush_tx(s);
 	s->state = ST_DOWN;
-	s->addr = a;
 	s->redirected = 1;
 	timer_start(&s->timer, 0);
-	return;
-bad:
-	printf("%s: cannot follow the redirection to \"%s\"\n", s->bdev.name,
-	       to);
-	conn_down(s, -EHOSTUNREACH);
+	return 0;
 }
 
-static void login_failed(struct iscsi *s, uint8_t cls, uint8_t detail)
+static int login_failed(struct iscsi *s, uint8_t cls, uint8_t detail)
 {
 	static const char *const why[] = {
-		"", "authentication failed (check username and password)",
-		"this initiator is not authorized for the target",
-		"no such target name", "the target has been removed",
+		"", ": authentication failed (check username and password)",
+		": this initiator may not use the target",
+		": no such target", ": the target has been removed",
 	};
-	int rc = -EPERM;
+	static const int rcs[] = { -EPERM, -EKEYREJECTED, -EACCES, -ENOENT,
+				   -ENOENT };
+	int known = cls == 2 && detail <= 4;
 
-	if (cls == 2 && detail <= 4) {
-		static const int rcs[] = { -EPERM, -EKEYREJECTED, -EACCES,
-					   -ENOENT, -ENOENT };
-		rc = rcs[detail];
-	} else if (cls == 3) {
-		rc = -EAGAIN;
-	}
-	printf("%s: the target refused the login: status %02x%02x%s%s\n",
-	       s->bdev.name, cls, detail,
-	       cls == 2 && detail && detail <= 4 ? ": " : cls == 3 ?
-	       ": target error" : "",
-	       cls == 2 && detail <= 4 ? why[detail] : "");
-	conn_down(s, rc);
+	msg(s, "login refused: status %02x%02x%s\n", cls, detail,
+	    known ? why[detail] : cls == 3 ? ": target error" : "");
+	return known ? rcs[detail] : cls == 3 ? -EAGAIN : -EPERM;
 }
 
 /* Keys of the security stage (12) and declarations we look at. */
@@ -725,46 +684,38 @@ static const char *const sec_keys[SK_COUNT] = {
 
 /* Our CHAP answer (12.1.3): CHAP_N and CHAP_R, and for mutual CHAP our
  * own challenge for the target. */
-static void chap_answer(struct iscsi *s, const char **kv)
+static int chap_answer(struct iscsi *s, const char **kv)
 {
-	const char *a = kv[SK_CHAP_A], *i = kv[SK_CHAP_I], *c = kv[SK_CHAP_C];
 	uint32_t alg, id;
 	uint8_t digest[16];
 	char hex[2 * 16 + 3];
-	struct io_buffer *iob;
-	size_t pos = 0;
-	char *text;
 	int len, n;
 
-	if (!a || !i || !c || iscsi_parse_number(a, &alg) ||
-	    alg != ISCSI_CHAP_MD5 || iscsi_parse_number(i, &id) || id > 255 ||
-	    (len = iscsi_parse_binary(c, s->bin, sizeof(s->bin))) <= 0) {
-		printf("%s: the target's CHAP challenge is not usable (we "
-		       "support CHAP_A=5, MD5)\n", s->bdev.name);
-		conn_down(s, -EPROTO);
-		return;
+	if (!kv[SK_CHAP_A] || !kv[SK_CHAP_I] || !kv[SK_CHAP_C] ||
+	    iscsi_parse_number(kv[SK_CHAP_A], &alg) || alg != ISCSI_CHAP_MD5 ||
+	    iscsi_parse_number(kv[SK_CHAP_I], &id) || id > 255 ||
+	    (len = iscsi_parse_binary(kv[SK_CHAP_C], s->bin,
+				      sizeof(s->bin))) <= 0) {
+		msg(s, "unusable CHAP challenge (we do CHAP_A=5, MD5)\n");
+		return -EPROTO;
 	}
-	iscsi_chap_md5((uint8_t)id, s->pass, s->bin, (size_t)len, digest);
-	iob = login_start(s);
-	if (!iob)
-		return;
-	text = (char *)iob->data + ISCSI_BHS_LEN;
+	iscsi_chap_md5((uint8_t)id, s->cred[C_PASS], s->bin, (size_t)len,
+		       digest);
 	iscsi_hex(hex, digest, 16);
-	pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "CHAP_N", "%s", s->user);
-	pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "CHAP_R", "%s", hex);
-	if (s->ruser) {
+	key(s, "CHAP_N", "%s", s->cred[C_USER]);
+	key(s, "CHAP_R", "%s", hex);
+	if (s->cred[C_RUSER]) {
 		s->chap_id = (uint8_t)random();
 		for (n = 0; n < 16; n++)
 			s->chap_chal[n] = (uint8_t)random();
 		iscsi_hex(hex, s->chap_chal, 16);
-		pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "CHAP_I", "%u",
-				    s->chap_id);
-		pos = iscsi_key_add(text, ISCSI_TXTEXT, pos, "CHAP_C", "%s",
-				    hex);
+		key(s, "CHAP_I", "%u", s->chap_id);
+		key(s, "CHAP_C", "%s", hex);
 	}
 	s->chap = CHAP_ANSWERED;
 	s->chap_used = 1;
-	login_send(s, iob, pos, 1);
+	login_send(s, 1);
+	return 0;
 }
 
 /* Mutual CHAP: is the target's answer to our challenge right? */
@@ -772,24 +723,48 @@ static int chap_verify(struct iscsi *s, const char *n, const char *r)
 {
 	uint8_t digest[16];
 
-	if (!n || !r) {
-		printf("%s: the target did not answer our CHAP challenge "
-		       "(mutual CHAP)\n", s->bdev.name);
-		return -EKEYREJECTED;
-	}
-	if (strcmp(n, s->ruser)) {
-		printf("%s: the target calls itself \"%s\" in CHAP, but "
-		       "reverse-username is \"%s\"\n", s->bdev.name, n,
-		       s->ruser);
-		return -EKEYREJECTED;
-	}
-	iscsi_chap_md5(s->chap_id, s->rpass, s->chap_chal, 16, digest);
-	if (iscsi_parse_binary(r, s->bin, sizeof(s->bin)) != 16 ||
+	iscsi_chap_md5(s->chap_id, s->cred[C_RPASS], s->chap_chal, 16, digest);
+	if (!n || !r || strcmp(n, s->cred[C_RUSER]) ||
+	    iscsi_parse_binary(r, s->bin, sizeof(s->bin)) != 16 ||
 	    memcmp(s->bin, digest, 16)) {
-		printf("%s: the target failed mutual CHAP authentication (its "
-		       "answer does not match reverse-password)\n",
-		       s->bdev.name);
+		msg(s, "the target failed mutual CHAP: it answered as \"%s\" "
+		    "(reverse-username \"%s\"), %s\n", n ? n : "",
+		    s->cred[C_RUSER], r ? "not with reverse-password" :
+		    "without an answer");
 		return -EKEYREJECTED;
+	}
+	return 0;
+}
+
+/* What to do in the security stage; 1: a request has been sent. */
+static int security_step(struct iscsi *s, const char **kv, int transit)
+{
+	const char *auth = kv[SK_AUTH];
+	int rc;
+
+	if (auth) {
+		if (!strcmp(auth, "CHAP") && s->chap == CHAP_OFFERED) {
+			key(s, "CHAP_A", "5");
+			s->chap = CHAP_ASKED;
+			login_send(s, 0);
+			return 1;
+		}
+		if (strcmp(auth, "None") || s->cred[C_RUSER]) {
+			msg(s, "the target chose AuthMethod=%s%s\n", auth,
+			    s->cred[C_RUSER] ? ", but mutual CHAP is set up" :
+			    !s->cred[C_USER] ? " (set username and password "
+			    "for CHAP)" : "");
+			return -EACCES;
+		}
+		s->chap = CHAP_NONE;
+	}
+	if (s->chap == CHAP_ASKED && (kv[SK_CHAP_C] || transit))
+		return (rc = chap_answer(s, kv)) ? rc : 1;
+	if (s->chap == CHAP_ANSWERED && (kv[SK_CHAP_R] || transit)) {
+		if (s->cred[C_RUSER] &&
+		    (rc = chap_verify(s, kv[SK_CHAP_N], kv[SK_CHAP_R])))
+			return rc;
+		s->chap = CHAP_NONE;
 	}
 	return 0;
 }
@@ -797,125 +772,85 @@ static int chap_verify(struct iscsi *s, const char *n, const char *r)
 static void rx_login(struct iscsi *s)
 {
 	struct iscsi_login_rsp *r = &s->rx.login;
-	const char *kv[SK_COUNT] = { NULL }, *auth;
+	const char *kv[SK_COUNT] = { NULL };
 	const struct op_key *ok;
 	int transit = r->flags & ISCSI_LOGIN_TRANSIT;
 	unsigned int nsg = r->flags & 3, i;
-	size_t pos = 0, pos2;
+	size_t pos = 0;
 	char *k, *v;
-	int rc;
+	int rc = -EPROTO;
 
 	if (r->itt != s->login_itt ||
-	    ((r->flags >> ISCSI_CSG_SHIFT) & 3) != s->stage) {
-		rc = -EPROTO;
+	    ((r->flags >> ISCSI_CSG_SHIFT) & 3) != s->stage)
 		goto bad;
-	}
 	s->expstatsn = ntohl(r->statsn) + 1;
 	s->tsih = ntohs(r->tsih);
 	if ((r->flags & ISCSI_LOGIN_CONTINUE) && !r->status_class) {
 		/* More text follows: ask for it with an empty request. */
-		login_send(s, login_start(s), 0, 0);
+		login_send(s, 0);
 		return;
 	}
+	s->txt_len = 0;
 	while ((rc = iscsi_key_next((char *)s->rxbuf, s->rxbuf_len, &pos, &k,
 				    &v)) > 0) {
 		for (i = 0; i < SK_COUNT && strcmp(k, sec_keys[i]); i++)
 			;
+		for (ok = op_keys; ok < OP_KEYS_END && strcmp(k, ok->name);
+		     ok++)
+			;
 		if (i < SK_COUNT) {
 			kv[i] = v;
-			continue;
-		}
-		for (ok = op_keys; ok < op_keys + ARRAY_SIZE(op_keys) &&
-			     strcmp(k, ok->name); ok++)
-			;
-		if (ok < op_keys + ARRAY_SIZE(op_keys)) {
+		} else if (ok < OP_KEYS_END) {
 			if (op_answer(s, ok, v)) {
-				printf("%s: the target answered %s=%s\n",
-				       s->bdev.name, k, v);
+				msg(s, "the target answered %s=%s\n", k, v);
 				rc = -EPROTO;
 				goto bad;
 			}
 		} else if (!no_value(v)) {
-			/* A key we do not know (6.2). */
-			pos2 = iscsi_key_add(s->ans, sizeof(s->ans), s->ans_len,
-					     k, "NotUnderstood");
-			if (pos2 <= sizeof(s->ans))
-				s->ans_len = pos2;
+			key(s, k, "NotUnderstood");    /* (6.2) */
 		}
 	}
 	s->rxbuf_len = 0;
-	if (rc < 0) {
-		printf("%s: malformed login text from the target\n",
-		       s->bdev.name);
+	if (rc < 0)
 		goto bad;
-	}
-	if (r->status_class == 1 && kv[SK_ADDR]) {
-		redirect(s, kv[SK_ADDR]);
-		return;
-	}
 	if (r->status_class) {
-		login_failed(s, r->status_class, r->status_detail);
+		rc = r->status_class == 1 && kv[SK_ADDR] ?
+			redirect(s, (char *)kv[SK_ADDR]) :
+			login_failed(s, r->status_class, r->status_detail);
+		if (rc)
+			goto bad;
 		return;
 	}
-	auth = kv[SK_AUTH];
-	if (s->stage == ISCSI_STAGE_SECURITY) {
-		if (auth) {
-			if (!strcmp(auth, "CHAP") && s->chap == CHAP_OFFERED) {
-				struct io_buffer *iob = login_start(s);
-				size_t n;
-
-				if (!iob)
-					return;
-				n = iscsi_key_add((char *)iob->data +
-						  ISCSI_BHS_LEN, ISCSI_TXTEXT,
-						  0, "CHAP_A", "5");
-				s->chap = CHAP_ASKED;
-				login_send(s, iob, n, 0);
-				return;
-			}
-			if (strcmp(auth, "None") || s->ruser) {
-				printf("%s: the target answered AuthMethod=%s"
-				       "%s\n", s->bdev.name, auth,
-				       s->ruser ? " but mutual CHAP is set up"
-				       : !s->user ? " (does it need CHAP? "
-				       "set username and password)" : "");
-				rc = -EACCES;
-				goto bad;
-			}
-			s->chap = CHAP_NONE;
-		}
-		if (s->chap == CHAP_ASKED && (kv[SK_CHAP_C] || transit)) {
-			chap_answer(s, kv);
-			return;
-		}
-		if (s->chap == CHAP_ANSWERED && (kv[SK_CHAP_R] || transit)) {
-			if (s->ruser && (rc = chap_verify(s, kv[SK_CHAP_N],
-							  kv[SK_CHAP_R])))
-				goto bad;
-			s->chap = CHAP_NONE;
-		}
+	if (s->stage == ISCSI_STAGE_SECURITY &&
+	    (rc = security_step(s, kv, transit))) {
+		if (rc < 0)
+			goto bad;
+		return;
 	}
+	rc = -EPROTO;
 	if (!transit) {
 		/* The target wants to go on in this stage. */
-		login_send(s, login_start(s), 0, 1);
-		return;
-	}
-	if (nsg <= s->stage || (s->stage == ISCSI_STAGE_SECURITY &&
-				s->chap != CHAP_NONE)) {
-		rc = -EPROTO;
+		login_send(s, 1);
+	} else if (nsg <= s->stage || s->chap != CHAP_NONE) {
 		goto bad;
-	}
-	if (nsg == ISCSI_STAGE_FFP) {
+	} else if (nsg == ISCSI_STAGE_FFP) {
 		login_done(s);
-		return;
+	} else {
+		s->stage = ISCSI_STAGE_OPERATIONAL;
+		s->rounds = 0;
+		for (ok = op_keys; ok < OP_KEYS_END; ok++)
+			if (ok->kind == K_NONE)
+				key(s, ok->name, "None");
+			else if (ok->kind <= K_AND)
+				key(s, ok->name, ok->ours ? "Yes" : "No");
+			else
+				key(s, ok->name, "%u", (unsigned int)ok->ours);
+		login_send(s, 1);
 	}
-	s->stage = ISCSI_STAGE_OPERATIONAL;
-	s->rounds = 0;
-	send_operational(s);
 	return;
 bad:
 	if (rc == -EPROTO)
-		printf("%s: login protocol error\n", s->bdev.name);
+		msg(s, "login protocol error\n");
 	conn_down(s, rc);
 }
 
@@ -942,8 +877,7 @@ static void scsi_done(struct iscsi *s, struct iscsi_task *t, uint8_t response,
 		slen = MIN((size_t)(s->rxbuf[0] << 8 | s->rxbuf[1]),
 			   s->rxbuf_len - 2);
 	if (response) {
-		printf("%s: target failure (iSCSI response 0x%02x)\n",
-		       s->bdev.name, response);
+		msg(s, "target failure (iSCSI response 0x%02x)\n", response);
 		rc = -EIO;
 	} else if (status == 0x02) {            /* CHECK CONDITION */
 		if (slen >= 14 && (sense[0] & 0x7e) == 0x70) {
@@ -959,21 +893,19 @@ static void scsi_done(struct iscsi *s, struct iscsi_task *t, uint8_t response,
 		retry = key == 6 || key == 11;
 		rc = key == 7 ? -EACCES : key == 5 ? -EINVAL : -EIO;
 		if (!retry || t->tries >= ISCSI_TRIES)
-			printf("%s: SCSI command 0x%02x failed: %s (ASC %02x "
-			       "ASCQ %02x)\n", s->bdev.name, t->cdb[0],
+			msg(s, "SCSI command 0x%02x failed: %s (ASC %02x "
+			       "ASCQ %02x)\n", t->cdb[0],
 			       sense_keys[key], asc, ascq);
 	} else if (status == 0x08 || status == 0x28) { /* BUSY, TASK SET FULL */
 		retry = 1;
 		rc = -EBUSY;
 	} else if (status) {
-		printf("%s: SCSI command 0x%02x failed: status 0x%02x\n",
-		       s->bdev.name, t->cdb[0], status);
+		msg(s, "SCSI command 0x%02x failed: status 0x%02x\n", t->cdb[0], status);
 		rc = -EIO;
 	} else if (!t->internal &&
 		   (((flags & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW)) &&
 		     residual) || (!t->write && t->got != t->len))) {
-		printf("%s: SCSI command 0x%02x moved %u of %u bytes\n",
-		       s->bdev.name, t->cdb[0],
+		msg(s, "SCSI command 0x%02x moved %u of %u bytes\n", t->cdb[0],
 		       (unsigned int)(t->write ? t->len - residual : t->got),
 		       (unsigned int)t->len);
 		rc = -EIO;
@@ -994,8 +926,7 @@ static void rx_r2t(struct iscsi *s)
 	uint32_t off = ntohl(r->offset), len = ntohl(r->length);
 
 	if (!t || !t->write || !len || off > t->len || len > t->len - off) {
-		printf("%s: R2T for %u bytes at %u matches no write\n",
-		       s->bdev.name, (unsigned int)len, (unsigned int)off);
+		msg(s, "R2T for %u bytes at %u matches no write\n", (unsigned int)len, (unsigned int)off);
 		conn_down(s, -EPROTO);
 		return;
 	}
@@ -1018,14 +949,13 @@ static int rx_header(struct iscsi *s)
 	if (op == ISCSI_OP_DATA_IN) {
 		t = find_task(s, h->itt);
 		if (!t || t->write) {
-			printf("%s: Data-In for no read of ours: dropped\n",
-			       s->bdev.name);
+			msg(s, "Data-In for no read of ours: dropped\n");
 			return 0;
 		}
 		/* DataPDUInOrder and DataSequenceInOrder are Yes. */
 		if (off != t->got || s->rx_dsl > t->len - off) {
-			printf("%s: Data-In of %u bytes at %u does not fit the "
-			       "read (%u of %u bytes placed)\n", s->bdev.name,
+			msg(s, "Data-In of %u bytes at %u does not fit the "
+			       "read (%u of %u bytes placed)\n",
 			       (unsigned int)s->rx_dsl, (unsigned int)off,
 			       (unsigned int)t->got, (unsigned int)t->len);
 			return -EPROTO;
@@ -1052,7 +982,7 @@ static void rx_complete(struct iscsi *s)
 	if (s->rx_dest && op != ISCSI_OP_DATA_IN)
 		s->rxbuf_len += s->rx_dsl;
 	if ((s->state == ST_LOGIN) != (op == ISCSI_OP_LOGIN_RSP)) {
-		printf("%s: unexpected PDU (opcode 0x%02x)\n", s->bdev.name, op);
+		msg(s, "unexpected PDU (opcode 0x%02x)\n", op);
 		conn_down(s, -EPROTO);
 		return;
 	}
@@ -1091,8 +1021,7 @@ static void rx_complete(struct iscsi *s)
 			scsi_done(s, t, s->rx.rsp.response, s->rx.rsp.status,
 				  h->flags, ntohl(s->rx.rsp.residual));
 		else
-			printf("%s: status for no command of ours: dropped\n",
-			       s->bdev.name);
+			msg(s, "status for no command of ours: dropped\n");
 		break;
 	case ISCSI_OP_R2T:
 		rx_r2t(s);
@@ -1109,14 +1038,12 @@ static void rx_complete(struct iscsi *s)
 		 * connection or session to be dropped): log in anew. */
 		if (s->rx.async.event >= ISCSI_ASYNC_LOGOUT &&
 		    s->rx.async.event <= ISCSI_ASYNC_DROP_ALL) {
-			printf("%s: the target asks us to leave (event %u)\n",
-			       s->bdev.name, s->rx.async.event);
+			msg(s, "the target asks us to leave (event %u)\n", s->rx.async.event);
 			conn_down(s, -ECONNRESET);
 		}
 		break;
 	case ISCSI_OP_REJECT:
-		printf("%s: the target rejected a PDU (reason 0x%02x)\n",
-		       s->bdev.name, s->rx.reject.reason);
+		msg(s, "the target rejected a PDU (reason 0x%02x)\n", s->rx.reject.reason);
 		if (s->rxbuf_len >= ISCSI_BHS_LEN) {
 			uint32_t itt;
 
@@ -1131,8 +1058,7 @@ static void rx_complete(struct iscsi *s)
 			conn_down(s, 0);
 		break;
 	default:
-		printf("%s: unknown PDU (opcode 0x%02x): dropped\n",
-		       s->bdev.name, op);
+		msg(s, "unknown PDU (opcode 0x%02x): dropped\n", op);
 		break;
 	}
 	s->rxbuf_len = 0;
@@ -1299,10 +1225,10 @@ static int iscsi_describe(struct block_device *bdev, struct ibft_target *t)
 	t->name = s->target;
 	t->initiator = s->initiator;
 	if (s->chap_used) {
-		t->chap_name = s->user;
-		t->chap_secret = s->pass;
-		t->reverse_chap_name = s->ruser;
-		t->reverse_chap_secret = s->rpass;
+		t->chap_name = s->cred[C_USER];
+		t->chap_secret = s->cred[C_PASS];
+		t->reverse_chap_name = s->cred[C_RUSER];
+		t->reverse_chap_secret = s->cred[C_RPASS];
 	}
 	return ipv4_route_to(t->ip, &t->netdev, &next_hop, &src);
 }
@@ -1339,14 +1265,13 @@ static void iscsi_close(struct block_device *bdev)
 static void iscsi_free(struct refcnt *r)
 {
 	struct iscsi *s = container_of(r, struct iscsi, bdev.refcnt);
+	int i;
 
 	flush_tx(s);
 	free(s->rp_buf);
 	free(s->initiator);
-	free(s->user);
-	free(s->pass);
-	free(s->ruser);
-	free(s->rpass);
+	for (i = 0; i < 4; i++)
+		free(s->cred[i]);
 	free(s);
 }
 
@@ -1390,6 +1315,11 @@ static int scsi_sync(struct iscsi *s, uint8_t op, uint8_t sa, void *buf,
 		step();
 	return cmd.rc;
 }
+
+static const struct setting *const cred_settings[4] = {
+	&username_setting, &password_setting, &reverse_username_setting,
+	&reverse_password_setting,
+};
 
 /* A string setting, NULL when unset or empty. */
 static char *setting_copy(const struct setting *setting)
@@ -1465,30 +1395,28 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	s->closed = 1;                      /* nothing to log out from yet */
 	rc = resolv_wait(rp.server, &s->home.sin_addr);
 	if (rc) {
-		printf("%s: cannot find the server \"%s\": %s\n", s->bdev.name,
+		msg(s, "cannot find the server \"%s\": %s\n",
 		       rp.server, strerror(rc));
 		goto out;
 	}
 	s->initiator = initiator_name(s);
-	s->user = setting_copy(&username_setting);
-	s->pass = setting_copy(&password_setting);
-	s->ruser = setting_copy(&reverse_username_setting);
-	s->rpass = setting_copy(&reverse_password_setting);
 	rc = -EINVAL;
 	if (!s->initiator || strlen(s->initiator) > 223 ||
 	    strlen(s->target) > 223) {
-		printf("%s: iSCSI names are at most 223 bytes long\n",
-		       s->bdev.name);
+		msg(s, "iSCSI names are at most 223 bytes long\n");
 		goto out;
 	}
-	if (!s->user != !s->pass || !s->ruser != !s->rpass ||
-	    (s->ruser && !s->user) ||
-	    (s->user && (strlen(s->user) > 255 || strlen(s->pass) > 255 ||
-			 (s->ruser && (strlen(s->ruser) > 255 ||
-				       strlen(s->rpass) > 255))))) {
-		printf("%s: CHAP needs username and password (mutual CHAP "
-		       "also reverse-username and reverse-password), each "
-		       "at most 255 bytes\n", s->bdev.name);
+	for (i = 0; i < 4; i++) {
+		s->cred[i] = setting_copy(cred_settings[i]);
+		if (s->cred[i] && strlen(s->cred[i]) > 255)
+			rc = -ENOKEY;
+	}
+	if (!s->cred[C_USER] != !s->cred[C_PASS] ||
+	    !s->cred[C_RUSER] != !s->cred[C_RPASS] ||
+	    (s->cred[C_RUSER] && !s->cred[C_USER]) || rc == -ENOKEY) {
+		msg(s, "CHAP needs username and password (mutual CHAP also "
+		    "reverse-username and reverse-password), at most 255 "
+		    "bytes each\n");
 		rc = -ENOKEY;
 		goto out;
 	}
@@ -1507,7 +1435,7 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	}
 	rc = s->rc;
 	if (s->state != ST_FFP) {
-		printf("%s: no session with %s on %s:%u: %s\n", s->bdev.name,
+		msg(s, "no session with %s on %s:%u: %s\n",
 		       s->target, inet_ntoa(s->home.sin_addr), rp.port,
 		       strerror(rc));
 		goto out;
@@ -1519,13 +1447,12 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 		goto out;
 	rc = -ENODEV;
 	if (buf[0] >> 5) {
-		printf("%s: %s has no LUN %u\n", s->bdev.name, s->target,
+		msg(s, "%s has no LUN %u\n", s->target,
 		       (s->lun[0] << 8 | s->lun[1]) & 0x3fff);
 		goto out;
 	}
 	if (buf[0] & 0x1f) {
-		printf("%s: LUN %u is not a disk (SCSI device type 0x%02x)\n",
-		       s->bdev.name, (s->lun[0] << 8 | s->lun[1]) & 0x3fff,
+		msg(s, "LUN %u is not a disk (SCSI device type 0x%02x)\n", (s->lun[0] << 8 | s->lun[1]) & 0x3fff,
 		       buf[0] & 0x1f);
 		goto out;
 	}
@@ -1558,7 +1485,7 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 		bs = get32(buf + 8);
 	}
 	if (!bs || bs > 65536 || last == ~0ull) {
-		printf("%s: unusable capacity (block size %u)\n", s->bdev.name,
+		msg(s, "unusable capacity (block size %u)\n",
 		       (unsigned int)bs);
 		rc = -ENODEV;
 		goto out;
@@ -1567,7 +1494,7 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	s->bdev.block_size = bs;
 	s->bdev.max_count = MAX(1u, MIN(65535u, s->param[P_MAX_BURST] / bs));
 	s->opening = 0;
-	printf("%s: %s LUN %u on %s:%u: %s\n", s->bdev.name, s->target,
+	msg(s, "%s LUN %u on %s:%u: %s\n", s->target,
 	       (s->lun[0] << 8 | s->lun[1]) & 0x3fff,
 	       inet_ntoa(s->home.sin_addr), rp.port, s->bdev.model);
 	*bdevp = &s->bdev;

@@ -136,10 +136,9 @@ int iscsi_key_next(char *buf, size_t len, size_t *pos, char **key,
 	return 1;
 }
 
-size_t iscsi_key_add(char *buf, size_t len, size_t pos, const char *key,
-		     const char *fmt, ...)
+size_t iscsi_key_vadd(char *buf, size_t len, size_t pos, const char *key,
+		      const char *fmt, va_list ap)
 {
-	va_list ap;
 	size_t klen = strlen(key);
 	int n;
 
@@ -148,12 +147,21 @@ size_t iscsi_key_add(char *buf, size_t len, size_t pos, const char *key,
 	memcpy(buf + pos, key, klen);
 	pos += klen;
 	buf[pos++] = '=';
-	va_start(ap, fmt);
 	n = vsnprintf(buf + pos, len - pos, fmt, ap);
-	va_end(ap);
 	if (n < 0 || (size_t)n >= len - pos)
 		return len + 1;
 	return pos + (size_t)n + 1;
+}
+
+size_t iscsi_key_add(char *buf, size_t len, size_t pos, const char *key,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pos = iscsi_key_vadd(buf, len, pos, key, fmt, ap);
+	va_end(ap);
+	return pos;
 }
 
 int iscsi_parse_number(const char *value, uint32_t *out)
