@@ -1501,8 +1501,8 @@ UNIT_TEST(iscsi_login_errors)
 	ft.pdt = 0x0c;
 	bdev = ft_open(RP, &rc);
 	check(rc_is(rc, ENODEV_K));
-	check(strstr(out, "LUN 0 is not a disk (SCSI device type 0x0c)") !=
-	      NULL);
+	check(strstr(out, "disk LUN 0 is not a disk (SCSI device type 0x0c)")
+	      != NULL);
 	ft.pdt = 0x7f;
 	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
 	check(rc_is(rc, ENODEV_K));

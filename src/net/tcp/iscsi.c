@@ -1358,8 +1358,17 @@ static char *initiator_name(struct iscsi *s)
 	return name;
 }
 
+static char *model_field(char *p, const uint8_t *f, size_t n)
+{
+	while (n && f[n - 1] == ' ')
+		n--;
+	memcpy(p, f, n);
+	return p + n;
+}
+
 static int iscsi_open(const char *root_path, struct block_device **bdevp)
 {
+	unsigned int lun;
 	struct iscsi_root_path rp;
 	struct iscsi *s;
 	uint8_t buf[36];
@@ -1446,28 +1455,18 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	if (rc)
 		goto out;
 	rc = -ENODEV;
-	if (buf[0] >> 5) {
-		msg(s, "%s has no LUN %u\n", s->target,
-		       (s->lun[0] << 8 | s->lun[1]) & 0x3fff);
+	lun = (s->lun[0] << 8 | s->lun[1]) & 0x3fff;
+	if (buf[0]) {
+		/* Peripheral qualifier not 0: no LUN there; or not a disk. */
+		msg(s, buf[0] >> 5 ? "%s has no LUN %u\n" :
+		    "%s LUN %u is not a disk (SCSI device type 0x%02x)\n",
+		    s->target, lun, buf[0]);
 		goto out;
 	}
-	if (buf[0] & 0x1f) {
-		msg(s, "LUN %u is not a disk (SCSI device type 0x%02x)\n", (s->lun[0] << 8 | s->lun[1]) & 0x3fff,
-		       buf[0] & 0x1f);
-		goto out;
-	}
-	/* Vendor and product (bytes 8-31), blanks squeezed. */
-	for (p = s->bdev.model, i = 8; i < 32; i++) {
-		char c = isprint(buf[i]) ? (char)buf[i] : ' ';
-
-		if (i == 16 && p > s->bdev.model && p[-1] != ' ')
-			*p++ = ' ';
-		if (c != ' ' || (p > s->bdev.model && p[-1] != ' '))
-			*p++ = c;
-	}
-	while (p > s->bdev.model && p[-1] == ' ')
-		p--;
-	*p = 0;
+	/* Vendor and product (bytes 8-31) without their padding. */
+	p = model_field(s->bdev.model, buf + 8, 8);
+	*p++ = ' ';
+	*model_field(p, buf + 16, 16) = 0;
 	/* TEST UNIT READY (UNIT ATTENTIONs are retried), READ CAPACITY
 	 * (SBC-3 5.15, 5.16). */
 	rc = scsi_sync(s, 0x00, 0, NULL, 0);
@@ -1494,9 +1493,8 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	s->bdev.block_size = bs;
 	s->bdev.max_count = MAX(1u, MIN(65535u, s->param[P_MAX_BURST] / bs));
 	s->opening = 0;
-	msg(s, "%s LUN %u on %s:%u: %s\n", s->target,
-	       (s->lun[0] << 8 | s->lun[1]) & 0x3fff,
-	       inet_ntoa(s->home.sin_addr), rp.port, s->bdev.model);
+	msg(s, "%s LUN %u on %s:%u: %s\n", s->target, lun,
+	    inet_ntoa(s->home.sin_addr), rp.port, s->bdev.model);
 	*bdevp = &s->bdev;
 	return 0;
 out:

@@ -9,6 +9,16 @@
 #include <dust/crypto.h>
 #include <dust/iscsi.h>
 
+/* The value of a hex or base64 digit, or -1. */
+static int digit(int c, int b64)
+{
+	if (!b64)
+		return isdigit(c) ? c - '0' :
+			isxdigit(c) ? (c | 0x20) - 'a' + 10 : -1;
+	return isupper(c) ? c - 'A' : islower(c) ? c - 'a' + 26 :
+		isdigit(c) ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
 int iscsi_parse_lun(const char *text, uint8_t lun[8])
 {
 	unsigned int i, n, v;
@@ -16,8 +26,7 @@ int iscsi_parse_lun(const char *text, uint8_t lun[8])
 	memset(lun, 0, 8);
 	for (i = 0; *text && i < 4; i++) {
 		for (v = n = 0; isxdigit(*text) && n < 4; n++, text++)
-			v = v << 4 | (unsigned int)(isdigit(*text) ? *text - '0' :
-						    tolower(*text) - 'a' + 10);
+			v = v << 4 | (unsigned int)digit(*text, 0);
 		if (!n || (*text && *text != '-'))
 			return -EINVAL;
 		lun[2 * i] = (uint8_t)(v >> 8);
@@ -166,71 +175,46 @@ size_t iscsi_key_add(char *buf, size_t len, size_t pos, const char *key,
 
 int iscsi_parse_number(const char *value, uint32_t *out)
 {
-	int hex = value[0] == '0' && (value[1] == 'x' || value[1] == 'X');
+	int hex = value[0] == '0' && (value[1] | 0x20) == 'x';
 	const char *p = value + (hex ? 2 : 0);
 	unsigned long long v = 0;
-	unsigned int d;
+	int d;
 
 	if (!*p)
 		return -EINVAL;
 	for (; *p; p++) {
-		if (hex && isxdigit(*p))
-			d = (unsigned int)(isdigit(*p) ? *p - '0' :
-					   tolower(*p) - 'a' + 10);
-		else if (isdigit(*p))
-			d = (unsigned int)(*p - '0');
-		else
-			return -EINVAL;
-		v = v * (hex ? 16 : 10) + d;
-		if (v > 0xffffffffull)
+		d = hex ? digit(*p, 0) : isdigit(*p) ? *p - '0' : -1;
+		v = v * (hex ? 16 : 10) + (unsigned int)d;
+		if (d < 0 || v > 0xffffffffull)
 			return -EINVAL;
 	}
 	*out = (uint32_t)v;
 	return 0;
 }
 
-static int b64_digit(int c)
-{
-	if (isupper(c))
-		return c - 'A';
-	if (islower(c))
-		return c - 'a' + 26;
-	if (isdigit(c))
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 int iscsi_parse_binary(const char *value, uint8_t *out, size_t max)
 {
+	int b64 = value[0] == '0' && (value[1] | 0x20) == 'b', d;
+	unsigned int shift = b64 ? 6 : 4, acc = 0, bits;
 	const char *p = value + 2;
-	size_t n = 0, digits;
-	unsigned int acc = 0, bits = 0;
-	int b64 = value[0] == '0' && (value[1] == 'b' || value[1] == 'B');
+	size_t n = 0, len;
 
-	if (!b64 && (value[0] != '0' || (value[1] != 'x' && value[1] != 'X')))
+	if (!b64 && (value[0] != '0' || (value[1] | 0x20) != 'x'))
 		return -EINVAL;
-	digits = strlen(p);
-	if (!digits)
+	len = strlen(p);
+	/* base64 may end in up to two '=' of padding */
+	for (n = 0; b64 && n < 2 && len && p[len - 1] == '='; n++)
+		len--;
+	if (!len)
 		return -EINVAL;
 	/* An odd count of hex digits has an implied leading zero. */
-	if (!b64 && (digits & 1))
-		bits = 4;
-	for (; *p; p++) {
-		int d;
-
-		if (b64 && *p == '=') {
-			/* Padding: only at the end, and what it drops is 0. */
-			if (strspn(p, "=") != strlen(p) || strlen(p) > 2)
-				return -EINVAL;
-			break;
-		}
-		d = b64 ? b64_digit(*p) :
-			isxdigit(*p) ? (isdigit(*p) ? *p - '0' :
-					tolower(*p) - 'a' + 10) : -1;
+	bits = !b64 && (len & 1) ? 4 : 0;
+	for (n = 0; len--; ) {
+		d = digit(*p++, b64);
 		if (d < 0)
 			return -EINVAL;
-		acc = (acc << (b64 ? 6 : 4) | (unsigned int)d) & 0xffff;
-		bits += b64 ? 6 : 4;
+		acc = (acc << shift | (unsigned int)d) & 0xffff;
+		bits += shift;
 		if (bits >= 8) {
 			bits -= 8;
 			if (n >= max)
