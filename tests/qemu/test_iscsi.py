@@ -12,8 +12,8 @@ import struct
 import subprocess
 import time
 
-from lab import (ROOT, Lab, TestFailure, dust_guest, run, to_prompt,
-                 SERVER_IP)
+from lab import (BIN, ROOT, Guest, Lab, TestFailure, dust_guest, run,
+                 to_prompt, SERVER_IP)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = "iqn.2026-11.test.dust:disk1"
@@ -196,6 +196,39 @@ def test_sanboot_mutual_chap():
             g.send("sanboot\r")
             m = g.expect(r"iscsi\d: %s LUN 1 on" % re.escape(TARGET), 120,
                          "the iSCSI login")
+            g.expect(r"SUM=%s" % total, 300, "the read sum")
+            g.expect(r"WRITE OK", 120, "the write check")
+            g.expect(r"IBFT", 30, "the iBFT")
+            check(g.wait_exit(60) == 33, "exit status")
+        check(written_ok(path), "the written sectors are not in the file")
+    finally:
+        lab.close()
+
+
+def test_rom_autoboot_unsolicited_writes():
+    """dust in the NIC's option ROM boots from the root-path DHCP gives,
+    with nobody at the keyboard; the target takes unsolicited data
+    (InitialR2T=No) in small PDUs, so writes use immediate data, then
+    Data-Out PDUs up to FirstBurstLength, then R2Ts."""
+    if not have_tcp():
+        return
+    lab = lab_for_san("iscsi-rom")
+    try:
+        path, total = make_disk(lab, passes=2, read_sectors=1024)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        for key, value in (("InitialR2T", "No"), ("FirstBurstLength", 16384),
+                           ("MaxRecvDataSegmentLength", 4096)):
+            tgt.adm("--op update --mode target --tid 1 -n %s -v %s"
+                    % (key, value))
+        tap = lab.add_tap()
+        args = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
+                % tap, "-device", "e1000,netdev=n0,mac=%s,romfile=%s"
+                % (MAC, os.path.join(BIN, "e1000.rom")), "-boot", "n"]
+        with Guest(args, lab=lab) as g:
+            g.expect(r"iscsi\d: %s LUN 1 on" % re.escape(TARGET), 120,
+                     "the iSCSI login")
             g.expect(r"SUM=%s" % total, 300, "the read sum")
             g.expect(r"WRITE OK", 120, "the write check")
             g.expect(r"IBFT", 30, "the iBFT")
