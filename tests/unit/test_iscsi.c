@@ -414,8 +414,8 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 					ft_login_rsp(req, 0, out, 0, 2, 1);
 					return;
 				}
-				ft_md5((uint8_t)strtoul(v, NULL, 10), ft.rsecret, bin,
-				       (size_t)n, digest);
+				ft_md5((uint8_t)strtoul(v, NULL, 10),
+				       ft.rsecret, bin, (size_t)n, digest);
 				snprintf(hex, sizeof(hex), "CHAP_N=%s",
 					 ft.ruser);
 				pos = ft_add(out, pos, hex);

@@ -8,6 +8,9 @@
 #include <dust/iscsi.h>
 #include "unit.h"
 
+/* rc is a (negative) error of kind E */
+#define check_rc(rc, E) check(rc_is((rc), E##_K))
+
 static int parse(const char *text, struct iscsi_root_path *rp,
 		 const char **out)
 {
@@ -46,7 +49,8 @@ UNIT_TEST(iscsi_root_path_fields)
 	free(rp.buf);
 
 	/* The scheme in capitals, a four-level LUN. */
-	check(rc_is(parse("ISCSI:10.0.0.1::65535:1234-ab--7:t", &rp, &out), EINVAL_K));
+	check_rc(parse("ISCSI:10.0.0.1::65535:1234-ab--7:t", &rp, &out),
+		 EINVAL);
 	check(strstr(out, "LUN field \"1234-ab--7\"") != NULL);
 	check_eq(parse("ISCSI:10.0.0.1::65535:1234-ab-0-7:t", &rp, &out), 0);
 	check_eq(rp.port, 65535);
@@ -65,32 +69,32 @@ UNIT_TEST(iscsi_root_path_errors)
 	struct iscsi_root_path rp;
 	const char *out;
 
-	check(rc_is(parse("iscsi:192.0.2.1::abc::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1::abc::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "root-path: port field \"abc\" is not a number"));
 	check(rp.buf == NULL);
-	check(rc_is(parse("iscsi:192.0.2.1::-5::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1::-5::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "port field \"-5\" is not a number"));
-	check(rc_is(parse("iscsi:192.0.2.1::0::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1::0::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "port field \"0\" is out of range"));
-	check(rc_is(parse("iscsi:192.0.2.1::70000::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1::70000::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "port field \"70000\" is out of range"));
-	check(rc_is(parse("iscsi:192.0.2.1:17:::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1:17:::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "protocol field \"17\": only 6 (TCP) is supported"));
-	check(rc_is(parse("iscsi:192.0.2.1:tcp:::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1:tcp:::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "protocol field \"tcp\""));
-	check(rc_is(parse("iscsi:192.0.2.1::::", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1::::", &rp, &out), EINVAL);
 	check(strstr(out, "the target name is missing"));
-	check(rc_is(parse("iscsi:192.0.2.1:::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1:::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "too few fields (4 of 5"));
-	check(rc_is(parse("iscsi:192.0.2.1", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1", &rp, &out), EINVAL);
 	check(strstr(out, "too few fields (1 of 5"));
-	check(rc_is(parse("iscsi:::::iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:::::iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "the server field is empty"));
-	check(rc_is(parse("iscsi:192.0.2.1:::g:iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1:::g:iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "LUN field \"g\" is not a LUN"));
-	check(rc_is(parse("iscsi:192.0.2.1:::1-2-3-4-5:iqn.x", &rp, &out), EINVAL_K));
+	check_rc(parse("iscsi:192.0.2.1:::1-2-3-4-5:iqn.x", &rp, &out), EINVAL);
 	check(strstr(out, "LUN field \"1-2-3-4-5\""));
-	check(rc_is(parse("http://x/y", &rp, &out), EINVAL_K));
+	check_rc(parse("http://x/y", &rp, &out), EINVAL);
 }
 
 UNIT_TEST(iscsi_luns)
@@ -107,10 +111,10 @@ UNIT_TEST(iscsi_luns)
 	check_mem(lun, one, 8);
 	check_eq(iscsi_parse_lun("FFFF-0-0-10", lun), 0);
 	check_mem(lun, big, 8);
-	check(rc_is(iscsi_parse_lun("10000", lun), EINVAL_K));
-	check(rc_is(iscsi_parse_lun("1-", lun), EINVAL_K));
-	check(rc_is(iscsi_parse_lun("-1", lun), EINVAL_K));
-	check(rc_is(iscsi_parse_lun("1 ", lun), EINVAL_K));
+	check_rc(iscsi_parse_lun("10000", lun), EINVAL);
+	check_rc(iscsi_parse_lun("1-", lun), EINVAL);
+	check_rc(iscsi_parse_lun("-1", lun), EINVAL);
+	check_rc(iscsi_parse_lun("1 ", lun), EINVAL);
 }
 
 UNIT_TEST(iscsi_text_keys)
@@ -141,18 +145,18 @@ UNIT_TEST(iscsi_text_keys)
 		char t5[80];
 
 		pos = 0;
-		check(rc_is(iscsi_key_next(t1, sizeof(t1), &pos, &k, &v), EPROTO_K));
+		check_rc(iscsi_key_next(t1, sizeof(t1), &pos, &k, &v), EPROTO);
 		pos = 0;
-		check(rc_is(iscsi_key_next(t2, sizeof(t2), &pos, &k, &v), EPROTO_K));
+		check_rc(iscsi_key_next(t2, sizeof(t2), &pos, &k, &v), EPROTO);
 		pos = 0;
-		check(rc_is(iscsi_key_next(t3, sizeof(t3), &pos, &k, &v), EPROTO_K));
+		check_rc(iscsi_key_next(t3, sizeof(t3), &pos, &k, &v), EPROTO);
 		pos = 0;
-		check(rc_is(iscsi_key_next(t4, sizeof(t4), &pos, &k, &v), EPROTO_K));
+		check_rc(iscsi_key_next(t4, sizeof(t4), &pos, &k, &v), EPROTO);
 		memset(t5, 'K', sizeof(t5));
 		t5[70] = '=';
 		t5[79] = 0;
 		pos = 0;
-		check(rc_is(iscsi_key_next(t5, sizeof(t5), &pos, &k, &v), EPROTO_K));
+		check_rc(iscsi_key_next(t5, sizeof(t5), &pos, &k, &v), EPROTO);
 		t5[60] = '=';
 		pos = 0;
 		check_eq(iscsi_key_next(t5, sizeof(t5), &pos, &k, &v), 1);
@@ -187,11 +191,11 @@ UNIT_TEST(iscsi_values)
 	check_eq(n, 8192);
 	check_eq(iscsi_parse_number("4294967295", &n), 0);
 	check_eq(n, 4294967295u);
-	check(rc_is(iscsi_parse_number("4294967296", &n), EINVAL_K));
-	check(rc_is(iscsi_parse_number("", &n), EINVAL_K));
-	check(rc_is(iscsi_parse_number("0x", &n), EINVAL_K));
-	check(rc_is(iscsi_parse_number("12a", &n), EINVAL_K));
-	check(rc_is(iscsi_parse_number("-1", &n), EINVAL_K));
+	check_rc(iscsi_parse_number("4294967296", &n), EINVAL);
+	check_rc(iscsi_parse_number("", &n), EINVAL);
+	check_rc(iscsi_parse_number("0x", &n), EINVAL);
+	check_rc(iscsi_parse_number("12a", &n), EINVAL);
+	check_rc(iscsi_parse_number("-1", &n), EINVAL);
 
 	check_eq(iscsi_parse_binary("0xDEADbeef01", bin, sizeof(bin)), 5);
 	check_mem(bin, "\xde\xad\xbe\xef\x01", 5);
@@ -202,15 +206,16 @@ UNIT_TEST(iscsi_values)
 	check_eq(iscsi_parse_binary("0b3q2+7wE", bin, sizeof(bin)), 5);
 	check_eq(iscsi_parse_binary("0bQQ==", bin, sizeof(bin)), 1);
 	check_eq(bin[0], 'A');
-	check(rc_is(iscsi_parse_binary("0bQR==", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("0bQ", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("0bQQ=A", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("0x", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("0", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("0xzz", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("1234", bin, sizeof(bin)), EINVAL_K));
-	check(rc_is(iscsi_parse_binary("0x112233445566778899", bin, sizeof(bin)), EINVAL_K));
+	check_rc(iscsi_parse_binary("0bQR==", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("0bQ", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("0bQQ=A", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("0x", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("0", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("0xzz", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("1234", bin, sizeof(bin)), EINVAL);
+	check_rc(iscsi_parse_binary("0x112233445566778899", bin, sizeof(bin)),
+		 EINVAL);
 
 	iscsi_hex(hex, (const uint8_t *)"\x00\x7f\xa5", 3);
 	check_str(hex, "0x007fa5");
@@ -231,8 +236,8 @@ UNIT_TEST(iscsi_chap_md5_vectors)
 	iscsi_chap_md5(0, "", chal, 0, out);
 	check_mem(out, "\x93\xb8\x85\xad\xfe\x0d\xa0\x89\xcd\xf6\x34\x90\x4f"
 		  "\xd5\x9f\x71", 16);
-	iscsi_chap_md5(255, "target-secret", (const uint8_t *)"\xde\xad\xbe\xef",
-		       4, out);
+	iscsi_chap_md5(255, "target-secret",
+		       (const uint8_t *)"\xde\xad\xbe\xef", 4, out);
 	check_mem(out, "\x02\x4c\xb5\xd3\x6e\x94\xde\xa0\x95\xcb\xfb\x89\xbc"
 		  "\x04\x03\x5a", 16);
 	/* And the same construction done by hand. */

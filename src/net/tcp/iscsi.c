@@ -415,12 +415,13 @@ static void conn_down(struct iscsi *s, int rc)
 	}
 	if (!s->retry_until) {
 		msg(s, "connection to the target lost (%s); logging in "
-		       "again\n", strerror(trc));
+		    "again\n", strerror(trc));
 		s->retry_until = now + ISCSI_RECOVER_MS;
 		s->backoff = 250;
 	}
 	if (time_after_ms(now, s->retry_until)) {
-		msg(s, "could not log in again within %u s: %s\n", ISCSI_RECOVER_MS / 1000, strerror(trc));
+		msg(s, "could not log in again within %u s: %s\n",
+		    ISCSI_RECOVER_MS / 1000, strerror(trc));
 		s->retry_until = 0;
 		fail_all(s, trc);
 		return;
@@ -489,7 +490,8 @@ static void iscsi_expired(struct timer *tm)
 		if (list_empty(&s->inflight) && list_empty(&s->pending)) {
 			s->pinged = 0;
 		} else if (idle >= ISCSI_DEAD_MS) {
-			msg(s, "no answer from the target for %u s\n", (unsigned int)(idle / 1000));
+			msg(s, "no answer from the target for %u s\n",
+			    (unsigned int)(idle / 1000));
 			conn_down(s, -ETIMEDOUT);
 			return;
 		} else if (idle >= ISCSI_PING_MS && !s->pinged) {
@@ -894,20 +896,21 @@ static void scsi_done(struct iscsi *s, struct iscsi_task *t, uint8_t response,
 		rc = key == 7 ? -EACCES : key == 5 ? -EINVAL : -EIO;
 		if (!retry || t->tries >= ISCSI_TRIES)
 			msg(s, "SCSI command 0x%02x failed: %s (ASC %02x "
-			       "ASCQ %02x)\n", t->cdb[0],
-			       sense_keys[key], asc, ascq);
+			    "ASCQ %02x)\n", t->cdb[0],
+			    sense_keys[key], asc, ascq);
 	} else if (status == 0x08 || status == 0x28) { /* BUSY, TASK SET FULL */
 		retry = 1;
 		rc = -EBUSY;
 	} else if (status) {
-		msg(s, "SCSI command 0x%02x failed: status 0x%02x\n", t->cdb[0], status);
+		msg(s, "SCSI command 0x%02x failed: status 0x%02x\n",
+		    t->cdb[0], status);
 		rc = -EIO;
 	} else if (!t->internal &&
 		   (((flags & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW)) &&
 		     residual) || (!t->write && t->got != t->len))) {
 		msg(s, "SCSI command 0x%02x moved %u of %u bytes\n", t->cdb[0],
-		       (unsigned int)(t->write ? t->len - residual : t->got),
-		       (unsigned int)t->len);
+		    (unsigned int)(t->write ? t->len - residual : t->got),
+		    (unsigned int)t->len);
 		rc = -EIO;
 	}
 	if (retry && t->tries < ISCSI_TRIES) {
@@ -926,7 +929,8 @@ static void rx_r2t(struct iscsi *s)
 	uint32_t off = ntohl(r->offset), len = ntohl(r->length);
 
 	if (!t || !t->write || !len || off > t->len || len > t->len - off) {
-		msg(s, "R2T for %u bytes at %u matches no write\n", (unsigned int)len, (unsigned int)off);
+		msg(s, "R2T for %u bytes at %u matches no write\n",
+		    (unsigned int)len, (unsigned int)off);
 		conn_down(s, -EPROTO);
 		return;
 	}
@@ -955,9 +959,9 @@ static int rx_header(struct iscsi *s)
 		/* DataPDUInOrder and DataSequenceInOrder are Yes. */
 		if (off != t->got || s->rx_dsl > t->len - off) {
 			msg(s, "Data-In of %u bytes at %u does not fit the "
-			       "read (%u of %u bytes placed)\n",
-			       (unsigned int)s->rx_dsl, (unsigned int)off,
-			       (unsigned int)t->got, (unsigned int)t->len);
+			    "read (%u of %u bytes placed)\n",
+			    (unsigned int)s->rx_dsl, (unsigned int)off,
+			    (unsigned int)t->got, (unsigned int)t->len);
 			return -EPROTO;
 		}
 		s->rx_dest = t->buf + off;
@@ -1038,12 +1042,14 @@ static void rx_complete(struct iscsi *s)
 		 * connection or session to be dropped): log in anew. */
 		if (s->rx.async.event >= ISCSI_ASYNC_LOGOUT &&
 		    s->rx.async.event <= ISCSI_ASYNC_DROP_ALL) {
-			msg(s, "the target asks us to leave (event %u)\n", s->rx.async.event);
+			msg(s, "the target asks us to leave (event %u)\n",
+			    s->rx.async.event);
 			conn_down(s, -ECONNRESET);
 		}
 		break;
 	case ISCSI_OP_REJECT:
-		msg(s, "the target rejected a PDU (reason 0x%02x)\n", s->rx.reject.reason);
+		msg(s, "the target rejected a PDU (reason 0x%02x)\n",
+		    s->rx.reject.reason);
 		if (s->rxbuf_len >= ISCSI_BHS_LEN) {
 			uint32_t itt;
 
@@ -1405,7 +1411,7 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	rc = resolv_wait(rp.server, &s->home.sin_addr);
 	if (rc) {
 		msg(s, "cannot find the server \"%s\": %s\n",
-		       rp.server, strerror(rc));
+		    rp.server, strerror(rc));
 		goto out;
 	}
 	s->initiator = initiator_name(s);
@@ -1445,8 +1451,8 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	rc = s->rc;
 	if (s->state != ST_FFP) {
 		msg(s, "no session with %s on %s:%u: %s\n",
-		       s->target, inet_ntoa(s->home.sin_addr), rp.port,
-		       strerror(rc));
+		    s->target, inet_ntoa(s->home.sin_addr), rp.port,
+		    strerror(rc));
 		goto out;
 	}
 	/* INQUIRY (SPC-4 6.4): is the LUN there, and a disk? */
@@ -1485,7 +1491,7 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	}
 	if (!bs || bs > 65536 || last == ~0ull) {
 		msg(s, "unusable capacity (block size %u)\n",
-		       (unsigned int)bs);
+		    (unsigned int)bs);
 		rc = -ENODEV;
 		goto out;
 	}
