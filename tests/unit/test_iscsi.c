@@ -62,6 +62,13 @@ static struct {
 	uint8_t pdt;                   /* peripheral byte of INQUIRY */
 	int bad;                       /* 1: Data-In out of range, 2: R2T
 					  for a read, 3: login PDU in FFP */
+	int huge;                      /* 2^33 blocks (the disk repeats) */
+	uint64_t medium_lba;           /* MEDIUM ERROR here (if not 0) */
+	unsigned int busy;             /* answer BUSY this often */
+	int failure;                   /* iSCSI response "target failure" */
+	const char *digest;            /* our answer to HeaderDigest */
+	int never_transit;             /* the operational stage never ends */
+	const char *chap_a;            /* our CHAP_A answer */
 	/* state */
 	int armed, plugged, stalled;
 	int open_pending, refuse_pending, drop_pending;
@@ -84,7 +91,7 @@ static struct {
 	unsigned int connects, logins, cmds, data_outs, r2ts, imm_bytes;
 	unsigned int unsol_bytes, pings, nop_answers, logouts, errors;
 	int error_line;
-	unsigned int max_inflight, inflight;
+	unsigned int max_inflight, inflight, cdb16;
 	char keys[2048];               /* every key=value received, ';'-ended */
 	int closed_rc;
 } ft;
@@ -387,7 +394,9 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 			ft.chap_id = (uint8_t)(ft.chap_id * 7 + 3);
 			for (i = 0; i < sizeof(ft.chap_chal); i++)
 				ft.chap_chal[i] = (uint8_t)host_rand();
-			pos = ft_add(out, pos, "CHAP_A=5");
+			snprintf(hex, sizeof(hex), "CHAP_A=%s",
+				 ft.chap_a ? ft.chap_a : "5");
+			pos = ft_add(out, pos, hex);
 			snprintf(hex, sizeof(hex), "CHAP_I=%u", ft.chap_id);
 			pos = ft_add(out, pos, hex);
 			strcpy(hex, "CHAP_C=");
@@ -441,7 +450,9 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 	if (ft_key(text, len, "HeaderDigest")) {
 		char kv[64];
 
-		pos = ft_add(out, pos, "HeaderDigest=None");
+		snprintf(kv, sizeof(kv), "HeaderDigest=%s",
+			 ft.digest ? ft.digest : "None");
+		pos = ft_add(out, pos, kv);
 		pos = ft_add(out, pos, "DataDigest=None");
 		pos = ft_add(out, pos, ft.initial_r2t ? "InitialR2T=Yes" :
 			     "InitialR2T=No");
@@ -479,6 +490,8 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 			return;
 		}
 	}
+	if (ft.never_transit)
+		transit = 0;
 	ft_login_rsp(req, flags | (transit ? 0x80 | 3 : 0), out, pos, 0, 0);
 }
 
@@ -676,6 +689,24 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 		ft_send(iob);
 		return;
 	}
+	if (ft.busy) {
+		ft.busy--;
+		ft_status(c->itt, 0x08, NULL, 0, 0, 0);
+		return;
+	}
+	if (ft.failure) {
+		struct io_buffer *iob;
+		struct iscsi_scsi_rsp *r = (struct iscsi_scsi_rsp *)
+			ft_pdu(ISCSI_OP_SCSI_RSP, 0, &iob);
+
+		ft.failure = 0;
+		ft.inflight--;
+		r->response = 1;
+		r->itt = c->itt;
+		ft.statsn++;
+		ft_send(iob);
+		return;
+	}
 	memset(buf, 0, sizeof(buf));
 	switch (cdb[0]) {
 	case 0x12:                             /* INQUIRY */
@@ -688,7 +719,7 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 		return;
 	case 0x25:                             /* READ CAPACITY (10) */
 		buf[0] = buf[1] = buf[2] = buf[3] = 0xff;
-		if (!ft.big) {
+		if (!ft.big && !ft.huge) {
 			buf[2] = (FT_BLOCKS - 1) >> 8;
 			buf[3] = (FT_BLOCKS - 1) & 0xff;
 			buf[0] = buf[1] = 0;
@@ -699,6 +730,8 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 	case 0x9e:                             /* READ CAPACITY (16) */
 		buf[6] = (FT_BLOCKS - 1) >> 8;
 		buf[7] = (FT_BLOCKS - 1) & 0xff;
+		if (ft.huge)
+			buf[3] = 1, buf[4] = buf[5] = buf[6] = buf[7] = 0xff;
 		buf[10] = 2;
 		ft_data_in(c->itt, buf, 32 < want ? 32 : want, want);
 		return;
@@ -709,14 +742,32 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 	case 0x88: case 0x8a:
 		lba = be(cdb + 2, 8);
 		count = (uint32_t)be(cdb + 10, 4);
+		ft.cdb16++;
 		break;
 	default:
 		ft_check(c->itt, 5, 0x20);     /* invalid command */
 		return;
 	}
-	if (lba + count > FT_BLOCKS || count * 512 != want) {
+	if (lba + count > (ft.huge ? 1ull << 33 : FT_BLOCKS) ||
+	    count * 512 != want) {
 		ft_check(c->itt, 5, 0x21);     /* LBA out of range */
 		return;
+	}
+	if (ft.medium_lba && ft.medium_lba >= lba &&
+	    ft.medium_lba < lba + count) {
+		/* Descriptor format sense (SPC-4 4.5.2). */
+		static const uint8_t sense[8] = { 0x72, 3, 0x11, 0 };
+
+		ft_status(c->itt, 0x02, sense, sizeof(sense), 0, 0);
+		return;
+	}
+	if (ft.huge) {
+		lba %= FT_BLOCKS;
+		if (lba + count > FT_BLOCKS) {
+			FT_ERROR();            /* (the test avoids this) */
+			ft_check(c->itt, 5, 0x21);
+			return;
+		}
 	}
 	if (cdb[0] == 0x28 || cdb[0] == 0x88) {
 		ft_data_in(c->itt, ft.disk + lba * 512, want, want);
@@ -931,7 +982,7 @@ static int read_ok(struct block_device *bdev, uint64_t lba, uint32_t count)
 
 	memset(buf, 0xee, count * 512);
 	ok = rw(bdev, lba, count, buf, 0) == 0 &&
-		!memcmp(buf, ft.disk + lba * 512, count * 512);
+		!memcmp(buf, ft.disk + (lba % FT_BLOCKS) * 512, count * 512);
 	free(buf);
 	return ok;
 }
@@ -947,7 +998,7 @@ static int write_ok(struct block_device *bdev, uint64_t lba, uint32_t count,
 	for (i = 0; i < count * 512; i++)
 		buf[i] = (uint8_t)(seed + i * 13 + (i >> 8));
 	ok = rw(bdev, lba, count, buf, 1) == 0 &&
-		!memcmp(buf, ft.disk + lba * 512, count * 512);
+		!memcmp(buf, ft.disk + (lba % FT_BLOCKS) * 512, count * 512);
 	free(buf);
 	return ok;
 }
@@ -1685,6 +1736,112 @@ UNIT_TEST(iscsi_malformed_pdus)
 		check(read_ok(bdev, 0, 1));
 		ft_close_dev(bdev);
 	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+/* ---- less common answers */
+
+UNIT_TEST(iscsi_large_lbas)
+{
+	struct block_device *bdev;
+
+	ft_start();
+	ft.huge = 1;
+	bdev = open_ok();
+	if (bdev) {
+		check_eq(bdev->blocks, 1ull << 33);
+		/* Below 2^32 blocks: 10-byte CDBs; past it: 16-byte ones. */
+		check(read_ok(bdev, 100, 8));
+		check_eq(ft.cdb16, 0);
+		ft.keys[0] = 0;
+		check(rw(bdev, 0x100000000ull + 100, 8, ft.disk + 200 * 512,
+			 1) == 0);
+		check_eq(ft.cdb16, 1);
+		check(read_ok(bdev, 100, 8));
+		/* Ending at block 2^32 - 1 still fits READ (10). */
+		check(read_ok(bdev, 0xfffffff8ull, 8));
+		check_eq(ft.cdb16, 1);
+		check(read_ok(bdev, 0x1fffffff0ull, 16));
+		check_eq(ft.cdb16, 2);
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_scsi_errors)
+{
+	struct block_device *bdev;
+	uint8_t buf[4096];
+
+	ft_start();
+	bdev = open_ok();
+	if (bdev) {
+		ft.medium_lba = 77;
+		check(rc_is(rw(bdev, 70, 8, buf, 0), EIO_K));
+		check(strstr(out, "SCSI command 0x28 failed: MEDIUM ERROR "
+			     "(ASC 11 ASCQ 00)") != NULL);
+		ft.medium_lba = 0;
+		ft.busy = 3;                   /* BUSY is retried */
+		check(read_ok(bdev, 70, 8));
+		ft.busy = 20;                  /* but not for ever */
+		check(rc_is(rw(bdev, 70, 8, buf, 0), EBUSY_K));
+		ft.busy = 0;
+		ft.failure = 1;
+		check(rc_is(rw(bdev, 70, 8, buf, 0), EIO_K));
+		check(strstr(out, "target failure (iSCSI response 0x01)") !=
+		      NULL);
+		check(read_ok(bdev, 70, 8));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_login_violations)
+{
+	struct block_device *bdev;
+	char name[300];
+	int rc;
+
+	ft_start();
+	ft.digest = "CRC32C";
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EPROTO_K));
+	check(strstr(out, "the target answered HeaderDigest=CRC32C") != NULL);
+	ft.digest = NULL;
+	ft.never_transit = 1;
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EPROTO_K));
+	check(strstr(out, "login does not come to an end") != NULL);
+	ft.never_transit = 0;
+	ft.user = "alice";
+	ft.secret = "alice-secret-12";
+	ft.chap_a = "7";
+	store(&username_setting, "alice");
+	store(&password_setting, "alice-secret-12");
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EPROTO_K));
+	check(strstr(out, "unusable CHAP challenge") != NULL);
+	/* Names and secrets too long for a login. */
+	memset(name, 'x', sizeof(name));
+	name[sizeof(name) - 1] = 0;
+	store(&password_setting, name);
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, ENOKEY_K));
+	memcpy(name, "iqn.", 4);
+	store(&initiator_iqn_setting, name);
+	bdev = ft_open(RP, &rc);
+	check(rc_is(rc, EINVAL_K));
+	check(strstr(out, "iSCSI names are at most 223 bytes long") != NULL);
+	/* A server name nobody can resolve. */
+	store(&initiator_iqn_setting, "iqn.2010-04.org.dust:test");
+	bdev = ft_open("iscsi:no-such-host.invalid::::iqn.x", &rc);
+	check(rc != 0);
+	check(strstr(out, "cannot find the server \"no-such-host.invalid\"")
+	      != NULL);
+	check(bdev == NULL);
 	check_eq(ft.error_line, 0);
 	ft_stop();
 }
