@@ -1438,8 +1438,12 @@ UNIT_TEST(iscsi_connection_drop)
 		/* The connection ends while idle: the next command logs in
 		 * again. */
 		ft.drop_pending = 1;
+		host_capture_start();
 		steps(3);
+		check(strstr(host_capture_stop(), "connection to the target "
+			     "lost") != NULL);
 		check(read_ok(bdev, 1, 1));
+		check(strstr(out, "logged in again") != NULL);
 		check_eq(ft.connects, 7);
 		ft_close_dev(bdev);
 	}

@@ -407,15 +407,19 @@ static void conn_down(struct iscsi *s, int rc)
 		if (t->tries >= ISCSI_TRIES)
 			task_done(s, t, trc);
 	}
-	if (s->opening || s->closed || list_empty(&s->pending)) {
-		if (s->opening || s->closed)
-			fail_all(s, trc);
+	if (s->opening || s->closed) {
+		fail_all(s, trc);
+		s->retry_until = 0;
+		return;
+	}
+	if (!s->retry_until)
+		msg(s, "connection to the target lost (%s)\n", strerror(trc));
+	if (list_empty(&s->pending)) {
+		/* Idle: the next command logs in again. */
 		s->retry_until = 0;
 		return;
 	}
 	if (!s->retry_until) {
-		msg(s, "connection to the target lost (%s); logging in "
-		    "again\n", strerror(trc));
 		s->retry_until = now + ISCSI_RECOVER_MS;
 		s->backoff = 250;
 	}
