@@ -269,6 +269,39 @@ def test_target_restart():
         lab.close()
 
 
+def test_target_stall():
+    """tgtd stops (SIGSTOP) under the reads for 20 s: the connection
+    stays up but nothing answers; dust pings, gives the connection up
+    after 15 s of silence, and its new login is answered once tgtd
+    runs again."""
+    if not have_tcp():
+        return
+    lab = lab_for_san("iscsi-stall")
+    try:
+        path, total = make_disk(lab, passes=30, read_sectors=256)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        with dust_guest(lab, mac=MAC) as g:
+            to_prompt(g)
+            g.command("dhcp", timeout=60)
+            g.send("sanboot\r")
+            g.expect(r"\r\nMBR\r\n", 120, "the boot sector")
+            g.expect(r"\.\.", 120, "reads going on")
+            os.killpg(tgt.proc.pid, signal.SIGSTOP)
+            g.expect(r"no answer from the target for 15 s", 60,
+                     "the silence noticed")
+            time.sleep(3)
+            os.killpg(tgt.proc.pid, signal.SIGCONT)
+            g.expect(r"logged in again", 60, "the new login")
+            g.expect(r"SUM=%s" % total, 300, "the read sum")
+            g.expect(r"WRITE OK", 120, "the write check")
+            check(g.wait_exit(60) == 33, "exit status")
+        check(written_ok(path), "the written sectors are not in the file")
+    finally:
+        lab.close()
+
+
 def test_login_errors():
     if not have_tcp():
         return
