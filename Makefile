@@ -7,6 +7,7 @@
 #   make qemu-test    QEMU lab tests only
 #   make fuzz         run every fuzz harness for a while
 #   make bench        benchmarks against iPXE
+#   make tcp-interop  dust's TCP against Linux's over a TUN device (root)
 #
 # Options: V=1 (show commands), CTRLB_MS=ms (Ctrl-B window, default 1000),
 # DEBUG=1 (assertions on in the firmware).
@@ -71,6 +72,7 @@ PORTABLE_SRCS := \
 	src/net/ipv4.c \
 	src/net/icmp.c \
 	src/net/udp.c \
+	src/net/tcp.c \
 	src/net/udp/dhcppkt.c \
 	src/net/udp/dhcp.c \
 	src/net/udp/dnsmsg.c \
@@ -113,14 +115,27 @@ DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
 VARIANTS := all e1000 rtl8139 virtio undi
 
+# The client side of the ROM's PXE stack: dust.pxe unloads the stack it was
+# loaded by, undionly.kpxe drives the NIC through it (UNDI).
+PXE_CLIENT_SRCS := src/arch/x86/interface/pxe/pxe_call.c \
+	src/arch/x86/interface/pxe/pxe_struct.c
+DRIVERS_all += $(PXE_CLIENT_SRCS) src/arch/x86/interface/pxe/pxe_unload.c
+DRIVERS_undi += $(PXE_CLIENT_SRCS) src/drivers/net/undi.c
+
 STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
 
 ALL_FW_SRCS := $(sort $(CORE_SRCS) $(foreach v,$(VARIANTS),$(DRIVERS_$(v))))
 
 # Each source file gets a number that error codes carry (see errno.h).
+# The numbering lives in a file that changes only when the list does, so
+# objects are rebuilt exactly when their numbers move.
 ERRFILE_LIST := $(ALL_FW_SRCS)
 _errn :=
 $(foreach s,$(ERRFILE_LIST),$(eval _errn += x)$(eval ERRFILE_$(s) := $(words $(_errn))))
+ERRFILE_STAMP := $(BUILD)/errfiles.list
+$(shell mkdir -p $(BUILD) && echo '$(ERRFILE_LIST)' > $(ERRFILE_STAMP).new && \
+	(cmp -s $(ERRFILE_STAMP).new $(ERRFILE_STAMP) || \
+	 mv $(ERRFILE_STAMP).new $(ERRFILE_STAMP)))
 
 # ------------------------------------------------------------ flags
 GCC_INC := $(shell $(CC) -print-file-name=include)
@@ -205,7 +220,7 @@ $(BUILD)/stub.bin: $(BUILD)/stub.elf
 	$(Q)$(OBJCOPY) -O binary $< $@
 
 # ---- the core, one link per variant
-$(BUILD)/include/errfiles.c: Makefile
+$(BUILD)/include/errfiles.c: Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)( echo '/* Generated: source file names by ERRFILE number. */'; \
 	  echo 'const char *const errfile_names[] = { "?",'; \
@@ -218,8 +233,8 @@ $(BUILD)/fw/errfiles.o: $(BUILD)/include/errfiles.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(FW_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-# Objects depend on the Makefile: it assigns their ERRFILE numbers.
-$(BUILD)/fw/%.o: src/%.c Makefile
+# Objects depend on their ERRFILE numbers (and the flags in the Makefile).
+$(BUILD)/fw/%.o: src/%.c Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(FW_CFLAGS) -DERRFILE=$(ERRFILE_$<) -MMD -c -o $@ $<
@@ -317,7 +332,9 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_TEST_SRCS) \
+# Pure parts of platform code the unit tests also check.
+UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
 	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
 	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
 
@@ -331,7 +348,7 @@ $(BUILD)/host/hostshim.o: tests/unit/hostshim.c
 	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
 		-c -o $@ $<
 
-$(BUILD)/host/%.o: %.c Makefile
+$(BUILD)/host/%.o: %.c Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DERRFILE=$(or $(ERRFILE_$<),0) -MMD -c -o $@ $<
@@ -340,8 +357,50 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) tests/unit/tables.ld
 	@echo "  LINK    $@"
 	$(Q)$(HOSTCC) -fsanitize=address,undefined -Wl,-T,tests/unit/tables.ld -o $@ $(UNIT_OBJS)
 
-unit: $(BUILD)/unit-tests
+# The TCP simulator: two TCP ends over a simulated lossy link, with its
+# own network layer and clock (tests/tcpsim/).
+TCPSIM_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,src/net/tcp.c src/core/xfer.c \
+	src/core/iobuf.c src/core/timers.c src/core/random.c src/core/string.c \
+	tests/tcpsim/sim.c) $(BUILD)/host/simhost.o
+
+$(BUILD)/host/simhost.o: tests/tcpsim/simhost.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
+		-c -o $@ $<
+
+$(BUILD)/tcp-sim: $(TCPSIM_OBJS) tests/unit/tables.ld
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) -fsanitize=address,undefined -Wl,-T,tests/unit/tables.ld -o $@ $(TCPSIM_OBJS)
+
+# Interop with the Linux kernel's TCP over a TUN device (manual: needs
+# root, so not part of check).  Built without sanitizers: it measures.
+INTEROP_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -O2 -fno-builtin \
+	-fno-tree-loop-distribute-patterns
+INTEROP_OBJS := $(patsubst %.c,$(BUILD)/interop/%.o,src/net/tcp.c src/core/xfer.c \
+	src/core/iobuf.c src/core/timers.c src/core/random.c src/core/string.c \
+	tests/tcpsim/interop.c) $(BUILD)/interop/tunhost.o $(BUILD)/interop/simhost.o
+
+$(BUILD)/interop/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(INTEROP_CFLAGS) -DERRFILE=$(or $(ERRFILE_$<),0) -c -o $@ $<
+
+$(BUILD)/interop/tunhost.o $(BUILD)/interop/simhost.o: $(BUILD)/interop/%.o: tests/tcpsim/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -c -o $@ $<
+
+$(BUILD)/tcp-interop: $(INTEROP_OBJS) tests/unit/tables.ld
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) -Wl,-T,tests/unit/tables.ld -o $@ $(INTEROP_OBJS)
+
+tcp-interop: $(BUILD)/tcp-interop
+	$(Q)sh tests/tcpsim/interop.sh
+
+unit: $(BUILD)/unit-tests $(BUILD)/tcp-sim
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $<
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/tcp-sim
 
 # ------------------------------------------------------------ QEMU tests
 qemu-test: all
@@ -361,6 +420,6 @@ fuzz:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all unit qemu-test check demo bench fuzz clean
+.PHONY: all unit qemu-test check demo bench fuzz clean tcp-interop
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

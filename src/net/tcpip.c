@@ -64,20 +64,38 @@ const char *sock_ntoa(const struct sockaddr *sa)
 	return buf;
 }
 
+/* A 32-bit load from any address (x86 allows it). */
+typedef uint32_t __attribute__((may_alias, aligned(1))) u32_any;
+typedef uint16_t __attribute__((may_alias, aligned(1))) u16_any;
+
+/* The one's-complement sum does not care about byte order (RFC 1071
+ * 2(B)): add little-endian 32-bit words, fold, and swap the bytes of the
+ * result into the big-endian sum callers keep.  data must start at an
+ * even offset of the message being summed. */
 uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
+	uint64_t acc = 0;
 
-	/* Sum big-endian 16-bit words; the fold below makes it exact. */
-	while (len > 1) {
-		sum += (uint32_t)(p[0] << 8 | p[1]);
+	for (; len >= 16; len -= 16, p += 16)
+		acc += (uint64_t)*(const u32_any *)p +
+		       *(const u32_any *)(p + 4) +
+		       *(const u32_any *)(p + 8) +
+		       *(const u32_any *)(p + 12);
+	for (; len >= 4; len -= 4, p += 4)
+		acc += *(const u32_any *)p;
+	if (len >= 2) {
+		acc += *(const u16_any *)p;
 		p += 2;
 		len -= 2;
-		if (sum & 0x80000000u)
-			sum = (sum & 0xffff) + (sum >> 16);
 	}
 	if (len)
-		sum += (uint32_t)p[0] << 8;
+		acc += *p;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	sum += (uint32_t)((acc & 0xff) << 8 | acc >> 8);
+	if (sum & 0x80000000u)
+		sum = (sum & 0xffff) + (sum >> 16);
 	return sum;
 }
 

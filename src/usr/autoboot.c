@@ -117,11 +117,36 @@ int autoboot(void)
 	return rc;
 }
 
+/* A script the boot loader handed over, if any. */
+static struct image *embedded_script(void)
+{
+	struct image *image;
+
+	for_each_image(image)
+		if ((image->flags & IMAGE_AUTOEXEC) && image_probe(image) == 0 &&
+		    !strcmp(image->type->name, "script"))
+			return image;
+	return NULL;
+}
+
 int startup(void)
 {
+	struct image *script = embedded_script();
 	int rc;
 
 	ctrlb_start(CONFIG_CTRLB_MS);
+	if (script) {
+		step();
+		if (break_requested())
+			goto shell;
+		rc = image_exec(script);
+		if (exit_requested())
+			return rc;
+		if (rc && !break_requested())
+			printf("dust: script %s failed: %s\n", script->name,
+			       strerror(rc));
+		goto shell;
+	}
 	if (!list_empty(&net_devices)) {
 		rc = autoboot();
 		step();
@@ -138,6 +163,7 @@ int startup(void)
 		}
 	}
 	/* Ctrl-B, nothing to boot from, or configured to stay. */
+shell:
 	ctrlb_stop();
 	clear_break();
 	return shell();

@@ -157,7 +157,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t disk[3][16384];
+	static uint8_t disk[3][2048];
 	struct block_cmd cmd[3];
 	struct io_buffer *iob;
 	struct iscsi *s;
@@ -191,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	s->bdev.block_size = 512;
 	s->bdev.blocks = 1 << 20;
-	s->bdev.max_count = (mode & 8) ? 8 : 32;
+	s->bdev.max_count = (mode & 8) ? 1 : 32;
 	s->cmdsn = 100;
 	s->addr.sin_family = AF_INET;
 	connect_start(s);
@@ -209,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < 3; i++) {
 			memset(&cmd[i], 0, sizeof(cmd[i]));
 			cmd[i].lba = (uint64_t)i * 1000;
-			cmd[i].count = 16 + i * 8;
+			cmd[i].count = 2 + i;
 			cmd[i].buf = disk[i];
 			cmd[i].write = i == 1;
 			cmd[i].done = fz_done;

@@ -155,14 +155,19 @@ class Guest:
     """A QEMU guest: serial console on stdio (read and typed into), SeaBIOS
     debug output in a log, optional tap networking in a lab."""
 
-    def __init__(self, args, lab=None, name="guest", memory=128):
+    def __init__(self, args, lab=None, name="guest", memory=128,
+                 nographic=False):
         self.tmp = tempfile.mkdtemp(prefix="dust-guest-")
         self.debuglog = os.path.join(self.tmp, "seabios.log")
         self.output = ""
         self.consumed = 0
         self.lab = lab
-        cmd = ["qemu-system-x86_64", "-display", "none", "-vga", "std",
-               "-serial", "stdio", "-monitor", "none", "-no-reboot",
+        # -nographic: SeaBIOS copies the screen to the serial line (how
+        # iPXE, which has no serial console of its own, can be read).
+        console = (["-nographic"] if nographic else
+                   ["-display", "none", "-vga", "std", "-serial", "stdio",
+                    "-monitor", "none"])
+        cmd = ["qemu-system-x86_64"] + console + ["-no-reboot",
                "-m", str(memory),
                "-chardev", "file,id=dbg,path=" + self.debuglog,
                "-device", "isa-debugcon,iobase=0x402,chardev=dbg",

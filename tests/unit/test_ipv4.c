@@ -423,3 +423,37 @@ UNIT_TEST(inet_ntoa_several_in_one_call)
 	check(!inet_aton("1.2.3.256", &a));
 	check(!inet_aton("1.2.3.0004", &a));
 }
+
+/* The textbook one's-complement sum, for comparison. */
+static uint32_t slow_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	while (len > 1) {
+		sum += (uint32_t)(p[0] << 8 | p[1]);
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+UNIT_TEST(checksum_matches_reference)
+{
+	/* RFC 1071 section 3 example: the sum of these bytes is ddf2. */
+	const uint8_t ex[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	uint8_t buf[1600];
+	size_t len, off, i;
+
+	check_eq(csum_fold(csum_partial(ex, 8, 0)), htons((uint16_t)~0xddf2));
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)host_rand();
+	for (len = 0; len < 70; len++)
+		for (off = 0; off < 4; off++)
+			check_eq(csum_fold(csum_partial(buf + off, len, 0x1234)),
+				 csum_fold(slow_sum(buf + off, len, 0x1234)));
+	check_eq(csum_fold(csum_partial(buf, 1500, 0xfffe)),
+		 csum_fold(slow_sum(buf, 1500, 0xfffe)));
+	memset(buf, 0xff, sizeof(buf));
+	check_eq(csum_fold(csum_partial(buf, 1600, 0)),
+		 csum_fold(slow_sum(buf, 1600, 0)));
+}

@@ -29,6 +29,8 @@ struct image_type {
 
 #define IMAGE_SELECTED 0x01   /* `kernel` chose it for `boot` */
 #define IMAGE_INITRD   0x02   /* loaded with `initrd` */
+#define IMAGE_AUTOEXEC 0x04   /* given by the boot loader: a script runs
+				 at start-up instead of the network boot */
 
 struct image {
 	struct refcnt refcnt;

@@ -13,6 +13,7 @@ struct init_fn {
 #define INIT_CLOCK   05  /* the timer, which everything else may use */
 #define INIT_EARLY   10  /* consoles */
 #define INIT_MEMORY  20  /* memory map and its hook */
+#define INIT_PXE     25  /* the ROM's PXE stack, before drivers probe */
 #define INIT_HW      30  /* bus and device probing */
 #define INIT_NORMAL  50
 #define INIT_LATE    70

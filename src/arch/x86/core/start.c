@@ -145,6 +145,14 @@ void bootinfo_set_exit(unsigned int how)
 	bootinfo.exit = (uint16_t)how;
 }
 
+/* Raise the top of base memory restored on exit (the memory of an unloaded
+ * PXE stack right above the resident block). */
+void bootinfo_set_basemem(unsigned int kb)
+{
+	live_bootinfo->basemem_kb = (uint16_t)kb;
+	bootinfo.basemem_kb = (uint16_t)kb;
+}
+
 int core_entry(struct boot_info *bi);
 
 /* Called by the resident block on the core's own stack (see core.ld). */

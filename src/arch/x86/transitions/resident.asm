@@ -216,14 +216,16 @@ res_run:
 	cli
 	mov ax, cs
 	mov ds, ax
-	; Give base memory back unless something still needs the block.
+	; Give base memory back unless something still needs the block: if
+	; 40:13h still ends free memory at the block, raise it to the top
+	; recorded in boot_info (which an unloaded PXE stack may have raised).
 	test byte [bootinfo + BI_FLAGS], BIF_KEEP
 	jnz .keep
 	push es
 	push word 0x40
 	pop es
-	mov ax, [bootinfo + BI_BASEMEM_KB]
-	sub ax, [bootinfo + BI_RES_KB]
+	mov ax, cs
+	shr ax, 6                       ; the block's start in KiB
 	cmp [es:0x13], ax
 	jne .nofree
 	mov ax, [bootinfo + BI_BASEMEM_KB]

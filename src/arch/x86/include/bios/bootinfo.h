@@ -57,5 +57,7 @@ extern struct boot_info bootinfo;
 void bootinfo_keep_resident(void);
 /* Change how dust leaves (EXIT_RETF or EXIT_INT18). */
 void bootinfo_set_exit(unsigned int how);
+/* Change the top of base memory given back on exit (basemem_kb). */
+void bootinfo_set_basemem(unsigned int kb);
 
 #endif

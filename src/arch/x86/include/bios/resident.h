@@ -80,7 +80,9 @@
 #define BI_PAYLOAD      0x0c /* dd linear address of payload header */
 #define BI_PAYLOAD_LEN  0x10 /* dd bytes available at BI_PAYLOAD */
 #define BI_STUB         0x14 /* dd linear address of install stub */
-#define BI_BASEMEM_KB   0x18 /* dw 40:13h before we lowered it */
+#define BI_BASEMEM_KB   0x18 /* dw 40:13h before we lowered it: the top
+				   restored on exit (raised when the PXE
+				   stack above the block is unloaded) */
 #define BI_RES_KB       0x1a /* dw KiB taken for the resident block */
 #define BI_PCI_BDF      0x1c /* dw PCI bus:dev.fn (ROM) or 0xffff */
 #define BI_DRIVE        0x1e /* db BIOS drive booted from (ISO/USB) */

@@ -142,8 +142,34 @@ static void int15_handler(struct bregs *r)
  * downloaded image. */
 #define UMALLOC_LOW 0x1000000u
 
+/* Hand [lo, hi) to the image allocator, minus the ranges in `skip`. */
+static void umalloc_add_except(uint64_t lo, uint64_t hi,
+			       const uint64_t (*skip)[2], unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (skip[i][0] < hi && skip[i][1] > lo) {
+			if (skip[i][0] > lo)
+				umalloc_add_except(lo, skip[i][0], skip + i + 1,
+						   n - i - 1);
+			if (skip[i][1] < hi)
+				umalloc_add_except(skip[i][1], hi, skip + i + 1,
+						   n - i - 1);
+			return;
+		}
+	}
+	if (hi > lo)
+		umalloc_add((void *)(uintptr_t)lo, (size_t)(hi - lo));
+}
+
 static void umalloc_setup(void)
 {
+	/* Not over dust's own region, nor (for now) a loader's initrd. */
+	const uint64_t skip[2][2] = {
+		{ bootinfo.core_base, bootinfo.core_end },
+		{ bootinfo.initrd, (uint64_t)bootinfo.initrd + bootinfo.initrd_len },
+	};
 	unsigned int i;
 
 	for (i = 0; i < bios_memmap.count; i++) {
@@ -157,17 +183,7 @@ static void umalloc_setup(void)
 			lo = UMALLOC_LOW;
 		if (hi > 0x100000000ull)
 			hi = 0x100000000ull;
-		/* Not over dust's own region. */
-		if (lo < bootinfo.core_end && hi > bootinfo.core_base) {
-			if (bootinfo.core_base > lo)
-				umalloc_add((void *)(uintptr_t)lo,
-					    (size_t)(bootinfo.core_base - lo));
-			if (hi > bootinfo.core_end)
-				umalloc_add((void *)(uintptr_t)bootinfo.core_end,
-					    (size_t)(hi - bootinfo.core_end));
-			continue;
-		}
-		umalloc_add((void *)(uintptr_t)lo, (size_t)(hi - lo));
+		umalloc_add_except(lo, hi, skip, bootinfo.initrd_len ? 2 : 1);
 	}
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Seed inputs for fuzz_iscsi_pdu: well-formed target byte streams, so the
-fuzzer starts from PDUs the initiator accepts.  Usage: iscsi_seeds.py DIR
+fuzzer starts from PDUs the initiator accepts.  Usage: make_seeds.py [DIR] (default: its own folder)
 
 An input is a mode byte (see fuzz_iscsi_pdu.c) and what the target sends.
 Task tags are the initiator's own (0 for the login, then 1, 2, 3 for the
@@ -38,7 +38,8 @@ OPERATIONAL = ("HeaderDigest=None", "DataDigest=None", "InitialR2T=Yes",
 
 
 def main():
-    out = sys.argv[1]
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
+        os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
     seeds = {}
     seeds["login_none"] = bytes([0]) + login(
@@ -57,12 +58,12 @@ def main():
     seeds["login_refused"] = bytes([0]) + login(0x00, (), 1, cls=2, detail=1)
     seeds["redirect"] = bytes([0]) + login(
         0x00, ("TargetAddress=192.0.2.9:3261,1",), 1, cls=1, detail=1)
-    # Full feature phase: 1 reads 16 blocks, 2 writes 24, 3 reads 32.
-    ffp = pdu(0x25, 0x81, data=bytes(8192), itt=1, statsn=10)
-    ffp += pdu(0x31, itt=2, w20=0x77, statsn=11, w36=0, w40=0, w44=12288)
+    # Full feature phase: 1 reads 2 blocks, 2 writes 3, 3 reads 4.
+    ffp = pdu(0x25, 0x81, data=bytes(1024), itt=1, statsn=10)
+    ffp += pdu(0x31, itt=2, w20=0x77, statsn=11, w36=0, w40=0, w44=1536)
     ffp += pdu(0x21, itt=2, statsn=11)
-    ffp += pdu(0x25, 0x00, data=bytes(8192), itt=3, w40=0)
-    ffp += pdu(0x25, 0x00, data=bytes(8192), itt=3, w40=8192)
+    ffp += pdu(0x25, 0x00, data=bytes(1024), itt=3, w40=0)
+    ffp += pdu(0x25, 0x00, data=bytes(1024), itt=3, w40=1024)
     sense = struct.pack(">H", 18) + bytes([0x70, 0, 6, 0, 0, 0, 0, 10, 0, 0,
                                            0, 0, 0x29, 0, 0, 0, 0, 0])
     ffp += pdu(0x21, b3=2, data=sense, itt=3, statsn=12)
