@@ -1,8 +1,10 @@
 """SAN boot over iSCSI against tgtd: dust logs in (without CHAP, with
 one-way and mutual CHAP), hooks the LUN as drive 0x80 and boots its boot
 sector (tests/qemu/iscsi_mbr.asm), which reads and writes the disk through
-INT 13h, checks the iBFT and reports on the serial port.  Also: the target
-restarting under the reads, and login errors."""
+INT 13h, checks the iBFT and reports on the serial port.  Also: the
+option ROM booting from DHCP's root-path, the verifying disk of
+tests/qemu/disk, the target restarting or stopping under the reads, and
+login errors."""
 
 import os
 import random
@@ -12,8 +14,14 @@ import struct
 import subprocess
 import time
 
-from lab import (BIN, ROOT, Guest, Lab, TestFailure, dust_guest, run,
-                 to_prompt, SERVER_IP)
+import sys
+
+from lab import (BIN, Guest, Lab, TestFailure, dust_guest, run, to_prompt,
+                 SERVER_IP)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "disk"))
+import santest  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = "iqn.2026-11.test.dust:disk1"
@@ -25,15 +33,6 @@ WRITE_LBA = 4000
 def check(cond, msg):
     if not cond:
         raise TestFailure(msg)
-
-
-def have_tcp():
-    """iSCSI needs TCP, which is written on its own branch; until it is
-    merged these tests have nothing to run against."""
-    if os.path.exists(os.path.join(ROOT, "src", "net", "tcp.c")):
-        return True
-    print("     (skipped: no TCP in this tree)")
-    return False
 
 
 class Tgt:
@@ -151,8 +150,6 @@ def boot_and_check(g, total, extra_cmds=()):
 
 
 def test_sanboot():
-    if not have_tcp():
-        return
     lab = lab_for_san("iscsi")
     try:
         path, total = make_disk(lab)
@@ -167,8 +164,6 @@ def test_sanboot():
 
 
 def test_sanboot_mutual_chap():
-    if not have_tcp():
-        return
     lab = lab_for_san("iscsi-chap")
     try:
         path, total = make_disk(lab)
@@ -210,8 +205,6 @@ def test_rom_autoboot_unsolicited_writes():
     with nobody at the keyboard; the target takes unsolicited data
     (InitialR2T=No) in small PDUs, so writes use immediate data, then
     Data-Out PDUs up to FirstBurstLength, then R2Ts."""
-    if not have_tcp():
-        return
     lab = lab_for_san("iscsi-rom")
     try:
         path, total = make_disk(lab, passes=2, read_sectors=1024)
@@ -241,8 +234,6 @@ def test_rom_autoboot_unsolicited_writes():
 def test_target_restart():
     """tgtd is killed while the boot sector reads, and comes back: the
     reads go on after a new login."""
-    if not have_tcp():
-        return
     lab = lab_for_san("iscsi-restart")
     try:
         path, total = make_disk(lab, passes=30, read_sectors=256)
@@ -274,8 +265,6 @@ def test_target_stall():
     stays up but nothing answers; dust pings, gives the connection up
     after 15 s of silence, and its new login is answered once tgtd
     runs again."""
-    if not have_tcp():
-        return
     lab = lab_for_san("iscsi-stall")
     try:
         path, total = make_disk(lab, passes=30, read_sectors=256)
@@ -302,9 +291,28 @@ def test_target_stall():
         lab.close()
 
 
+def test_santest_disk():
+    """The verifying test disk (tests/qemu/disk): its boot program reads
+    every sector with EDD and CHS calls and checks each dword."""
+    lab = lab_for_san("iscsi-santest")
+    try:
+        path = santest.build(lab.path("santest.img"), 32)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        with dust_guest(lab, mac=MAC) as g:
+            to_prompt(g)
+            g.command("dhcp", timeout=60)
+            g.send("sanboot\r")
+            g.expect(r"SANTEST boot", 120, "the test disk's program")
+            m = g.expect(r"SANTEST (OK|FAIL)[^\r\n]*", 600, "its verdict")
+            check(m.group(1) == "OK", m.group(0))
+            check(g.wait_exit(60) == 3, "exit status")
+    finally:
+        lab.close()
+
+
 def test_login_errors():
-    if not have_tcp():
-        return
     lab = lab_for_san("iscsi-err")
     try:
         path, total = make_disk(lab)
