@@ -22,6 +22,7 @@ from lab import (BIN, Guest, Lab, TestFailure, dust_guest, run, to_prompt,
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "disk"))
 import santest  # noqa: E402
+from test_tcp import drop_tcp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = "iqn.2026-11.test.dust:disk1"
@@ -156,6 +157,22 @@ def test_sanboot():
         tgt = Tgt(lab)
         tgt.start()
         tgt.target(TARGET, path)
+        with dust_guest(lab, mac=MAC) as g:
+            boot_and_check(g, total)
+        check(written_ok(path), "the written sectors are not in the file")
+    finally:
+        lab.close()
+
+
+def test_sanboot_lossy():
+    """10 % of TCP packets lost each way: slower, still right."""
+    lab = lab_for_san("iscsi-lossy")
+    try:
+        path, total = make_disk(lab, passes=4, read_sectors=1024)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        drop_tcp(lab, 10)
         with dust_guest(lab, mac=MAC) as g:
             boot_and_check(g, total)
         check(written_ok(path), "the written sectors are not in the file")
