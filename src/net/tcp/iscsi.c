@@ -644,7 +644,9 @@ static int redirect(struct iscsi *s, char *to)
 	char *end;
 	unsigned long port = ISCSI_PORT;
 
-	to[strcspn(to, ",")] = 0;
+	end = strchr(to, ',');
+	if (end)
+		*end = 0;
 	end = strchr(to, ':');
 	if (end) {
 		*end++ = 0;
@@ -1363,8 +1365,9 @@ static char *initiator_name(struct iscsi *s)
 	/* IQNs are lower case letters, digits, '-', '.' and ':'. */
 	for (p = buf; *p; p++)
 		*p = isalnum(*p) || *p == '.' ? (char)tolower(*p) : '-';
-	if (asprintf(&name, ISCSI_IQN_PREFIX "%s", buf) < 0)
-		return NULL;
+	name = malloc(sizeof(ISCSI_IQN_PREFIX) + strlen(buf));
+	if (name)
+		strcat(strcpy(name, ISCSI_IQN_PREFIX), buf);
 	return name;
 }
 
