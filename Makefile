@@ -79,6 +79,8 @@ PORTABLE_SRCS := \
 	src/net/udp/dns.c \
 	src/net/udp/tftp.c \
 	src/net/tcp/http.c \
+	src/net/tcp/iscsi_text.c \
+	src/net/tcp/iscsi.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
