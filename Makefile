@@ -7,6 +7,7 @@
 #   make qemu-test    QEMU lab tests only
 #   make fuzz         run every fuzz harness for a while
 #   make bench        benchmarks against iPXE
+#   make tcp-interop  dust's TCP against Linux's over a TUN device (root)
 #
 # Options: V=1 (show commands), CTRLB_MS=ms (Ctrl-B window, default 1000),
 # DEBUG=1 (assertions on in the firmware).
@@ -72,12 +73,15 @@ PORTABLE_SRCS := \
 	src/net/ipv4.c \
 	src/net/icmp.c \
 	src/net/udp.c \
+	src/net/tcp.c \
 	src/net/udp/dhcppkt.c \
 	src/net/udp/dhcp.c \
 	src/net/udp/dnsmsg.c \
 	src/net/udp/dns.c \
 	src/net/udp/tftp.c \
 	src/net/tcp/http.c \
+	src/net/tcp/iscsi_text.c \
+	src/net/tcp/iscsi.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
@@ -357,8 +361,50 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) tests/unit/tables.ld
 	@echo "  LINK    $@"
 	$(Q)$(HOSTCC) -fsanitize=address,undefined -Wl,-T,tests/unit/tables.ld -o $@ $(UNIT_OBJS)
 
-unit: $(BUILD)/unit-tests
+# The TCP simulator: two TCP ends over a simulated lossy link, with its
+# own network layer and clock (tests/tcpsim/).
+TCPSIM_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,src/net/tcp.c src/core/xfer.c \
+	src/core/iobuf.c src/core/timers.c src/core/random.c src/core/string.c \
+	tests/tcpsim/sim.c) $(BUILD)/host/simhost.o
+
+$(BUILD)/host/simhost.o: tests/tcpsim/simhost.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
+		-c -o $@ $<
+
+$(BUILD)/tcp-sim: $(TCPSIM_OBJS) tests/unit/tables.ld
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) -fsanitize=address,undefined -Wl,-T,tests/unit/tables.ld -o $@ $(TCPSIM_OBJS)
+
+# Interop with the Linux kernel's TCP over a TUN device (manual: needs
+# root, so not part of check).  Built without sanitizers: it measures.
+INTEROP_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -O2 -fno-builtin \
+	-fno-tree-loop-distribute-patterns
+INTEROP_OBJS := $(patsubst %.c,$(BUILD)/interop/%.o,src/net/tcp.c src/core/xfer.c \
+	src/core/iobuf.c src/core/timers.c src/core/random.c src/core/string.c \
+	tests/tcpsim/interop.c) $(BUILD)/interop/tunhost.o $(BUILD)/interop/simhost.o
+
+$(BUILD)/interop/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(INTEROP_CFLAGS) -DERRFILE=$(or $(ERRFILE_$<),0) -c -o $@ $<
+
+$(BUILD)/interop/tunhost.o $(BUILD)/interop/simhost.o: $(BUILD)/interop/%.o: tests/tcpsim/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -c -o $@ $<
+
+$(BUILD)/tcp-interop: $(INTEROP_OBJS) tests/unit/tables.ld
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) -Wl,-T,tests/unit/tables.ld -o $@ $(INTEROP_OBJS)
+
+tcp-interop: $(BUILD)/tcp-interop
+	$(Q)sh tests/tcpsim/interop.sh
+
+unit: $(BUILD)/unit-tests $(BUILD)/tcp-sim
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $<
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/tcp-sim
 
 # ------------------------------------------------------------ QEMU tests
 qemu-test: all
@@ -378,6 +424,6 @@ fuzz:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all unit qemu-test check demo bench fuzz clean
+.PHONY: all unit qemu-test check demo bench fuzz clean tcp-interop
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -81,10 +81,20 @@ int break_requested(void)
 	return break_flag;
 }
 
+/* Keys are looked at every few milliseconds only: asking the BIOS costs
+ * two mode switches, and busy loops (downloads) ask all the time. */
+#define INTERRUPT_POLL_MS 20
+
 int interrupted(void)
 {
+	static uint32_t last;
+	uint32_t now = currtime_ms();
+
 	if (break_flag)
 		return 1;
+	if (now - last < INTERRUPT_POLL_MS)
+		return 0;
+	last = now;
 	if (peekkey() == CTRL('C')) {
 		getkey();
 		return 1;

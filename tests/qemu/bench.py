@@ -78,6 +78,8 @@ def main():
         ("DHCP", "dhcp"),
         ("TFTP", "imgfetch tftp://192.0.2.1:1069/big.bin"),
         ("FREE", "imgfree"),
+        ("HTTP", "imgfetch http://192.0.2.1:8080/big.bin"),
+        ("FREE2", "imgfree"),
     ]
     rows = []
     with Lab("bench") as lab:
@@ -85,8 +87,11 @@ def main():
         os.makedirs(root)
         os.chmod(root, 0o755)
         test_boot.make_file(os.path.join(root, "big.bin"), BIG, 64)
-        lab.dnsmasq()
+        # A boot file name in every offer: neither firmware then waits for
+        # ProxyDHCP offers (the dhcp command does not boot it).
+        lab.dnsmasq(extra=["dhcp-boot=nothing.ipxe"])
         lab.atftpd(root, port=1069)
+        lab.http_server(root)
         dust = measure(lab, os.path.join(BIN, "dust.lkrn"), steps, runs)
         ipxe = measure(lab, IPXE_LKRN, steps, runs)
     print("benchmark (median of %d runs, QEMU TCG, e1000)" % runs)
@@ -98,6 +103,10 @@ def main():
     imb = BIG / ipxe["TFTP"] / 1e6
     print("%-34s %8.1fMB/s %8.1fMB/s %7.2fx" % (
         "TFTP 64 MiB (atftpd, windowsize)", dmb, imb, dmb / imb))
+    dmb = BIG / dust["HTTP"] / 1e6
+    imb = BIG / ipxe["HTTP"] / 1e6
+    print("%-34s %8.1fMB/s %8.1fMB/s %7.2fx" % (
+        "HTTP 64 MiB (Python http.server)", dmb, imb, dmb / imb))
     return 0
 
 

@@ -155,6 +155,20 @@ class Lab:
             time.sleep(0.1)
         raise TestFailure("dhcpd did not start: " + open(log).read())
 
+    def http_server(self, root, port=8080):
+        """Python's HTTP/1.1 server (threaded) serving root on
+        192.0.2.1:port; returns once it listens."""
+        self.spawn(["python3", "-m", "http.server", "--protocol", "HTTP/1.1",
+                    "--bind", SERVER_IP, "--directory", root, str(port)],
+                   log=self.path("http-%d.log" % port))
+        deadline = time.time() + 10
+        while self.sh("ss -tln | grep -q '%s:%d '" % (SERVER_IP, port),
+                      check=False).returncode:
+            if time.time() > deadline:
+                raise TestFailure("HTTP server did not start: " + open(
+                    self.path("http-%d.log" % port)).read())
+            time.sleep(0.1)
+
     def close(self):
         for p in self.procs:
             try:

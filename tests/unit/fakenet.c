@@ -198,3 +198,62 @@ const uint8_t *parse_udp(struct io_buffer *iob, size_t *len,
 		*dst = ip->dest;
 	return u + 8;
 }
+
+size_t build_tcp(uint8_t *buf, const char *src_ip, uint16_t sport,
+		 const char *dst_ip, uint16_t dport, uint32_t seq,
+		 uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
+		 size_t optlen, const void *payload, size_t len)
+{
+	size_t hlen = 20 + ((optlen + 3) & ~(size_t)3), n;
+	uint8_t *seg = zalloc(hlen + len);
+	struct sockaddr_in s, d;
+	uint16_t c;
+
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.sin_family = d.sin_family = AF_INET;
+	inet_aton(src_ip, &s.sin_addr);
+	inet_aton(dst_ip, &d.sin_addr);
+	seg[0] = (uint8_t)(sport >> 8);
+	seg[1] = (uint8_t)sport;
+	seg[2] = (uint8_t)(dport >> 8);
+	seg[3] = (uint8_t)dport;
+	seg[4] = (uint8_t)(seq >> 24);
+	seg[5] = (uint8_t)(seq >> 16);
+	seg[6] = (uint8_t)(seq >> 8);
+	seg[7] = (uint8_t)seq;
+	seg[8] = (uint8_t)(ack >> 24);
+	seg[9] = (uint8_t)(ack >> 16);
+	seg[10] = (uint8_t)(ack >> 8);
+	seg[11] = (uint8_t)ack;
+	seg[12] = (uint8_t)((hlen / 4) << 4);
+	seg[13] = flags;
+	seg[14] = (uint8_t)(win >> 8);
+	seg[15] = (uint8_t)win;
+	if (optlen)
+		memcpy(seg + 20, opts, optlen);
+	if (len)
+		memcpy(seg + hlen, payload, len);
+	c = csum_fold(csum_partial(seg, hlen + len,
+		tcpip_pseudo_sum((struct sockaddr *)&s, (struct sockaddr *)&d,
+				 IP_TCP, hlen + len)));
+	memcpy(seg + 16, &c, 2);
+	n = build_ipv4(buf, fake_mac, server_mac, src_ip, dst_ip, IP_TCP, 1, 0,
+		       seg, hlen + len);
+	free(seg);
+	return n;
+}
+
+const uint8_t *parse_tcp(struct io_buffer *iob, size_t *len)
+{
+	const uint8_t *f = iob->data;
+	const struct iphdr *ip = (const struct iphdr *)(f + 14);
+	size_t ihl;
+
+	if (iob_len(iob) < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00 ||
+	    ip->protocol != IP_TCP)
+		return NULL;
+	ihl = (size_t)(ip->verhdrlen & 0x0f) * 4;
+	*len = (size_t)ntohs(ip->len) - ihl;
+	return f + 14 + ihl;
+}

@@ -33,6 +33,15 @@ const uint8_t *parse_udp(struct io_buffer *iob, size_t *len,
 			 uint16_t *sport, uint16_t *dport,
 			 struct in_addr *src, struct in_addr *dst);
 
+/* A TCP segment from src to dst (checksums filled in). */
+size_t build_tcp(uint8_t *buf, const char *src_ip, uint16_t sport,
+		 const char *dst_ip, uint16_t dport, uint32_t seq,
+		 uint32_t ack, uint8_t flags, uint16_t win, const void *opts,
+		 size_t optlen, const void *payload, size_t len);
+/* The TCP segment (header onwards) of a sent frame, NULL if it is not
+ * TCP/IPv4; *len is the segment length. */
+const uint8_t *parse_tcp(struct io_buffer *iob, size_t *len);
+
 extern const uint8_t fake_mac[6];
 extern const uint8_t server_mac[6];
 

@@ -108,6 +108,7 @@ struct e1k {
 	unsigned int rx_cons;            /* next descriptor to look at */
 	int rx_discard;                  /* inside a frame being dropped */
 	int quiet;                       /* reset and idle since (no DMA) */
+	uint32_t link_checked;           /* when STATUS was last read */
 };
 
 static const struct e1k_variant e1k_8254x = { 4, 8 };
@@ -330,7 +331,7 @@ static int e1k_transmit(struct net_device *netdev, struct io_buffer *iob)
 
 static void e1k_poll_rx(struct net_device *netdev, struct e1k *nic)
 {
-	unsigned int budget;
+	unsigned int budget, last = NUM_RX;
 
 	for (budget = NUM_RX; budget; budget--) {
 		unsigned int i = nic->rx_cons;
@@ -359,9 +360,14 @@ static void e1k_poll_rx(struct net_device *netdev, struct e1k *nic)
 		}
 		d->status = 0;
 		d->errors = 0;
-		wmb();
-		e1k_wr(nic, E1K_RDT, i);
+		last = i;
 		nic->rx_cons = (i + 1) % NUM_RX;
+	}
+	/* Hand the refilled descriptors back in one register write: each
+	 * write is a trip through the device model. */
+	if (last != NUM_RX) {
+		wmb();
+		e1k_wr(nic, E1K_RDT, last);
 	}
 }
 
@@ -369,13 +375,18 @@ static void e1k_poll(struct net_device *netdev)
 {
 	struct e1k *nic = netdev->priv;
 
-	(void)e1k_rd(nic, E1K_ICR);      /* acknowledge whatever is pending */
 	e1k_poll_tx(netdev, nic);
 	e1k_poll_rx(netdev, nic);
-	if (e1k_rd(nic, E1K_STATUS) & STATUS_LU)
-		netdev_link_up(netdev);
-	else
-		netdev_link_down(netdev);
+	/* The link rarely changes: look every few milliseconds. */
+	if (currtime_ms() - nic->link_checked >= 10 ||
+	    !netdev_link_ok(netdev)) {
+		nic->link_checked = currtime_ms();
+		(void)e1k_rd(nic, E1K_ICR);      /* acknowledge causes */
+		if (e1k_rd(nic, E1K_STATUS) & STATUS_LU)
+			netdev_link_up(netdev);
+		else
+			netdev_link_down(netdev);
+	}
 }
 
 static const struct net_device_operations e1k_ops = {

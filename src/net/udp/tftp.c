@@ -211,12 +211,15 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 	return 0;
 }
 
-static void tftp_rx_data(struct tftp *t, const uint8_t *p, size_t len)
+/* A DATA packet; iob->data is at the block number.  Takes the iob: the
+ * data goes on to the consumer in it, without a copy. */
+static void tftp_rx_data(struct tftp *t, struct io_buffer *iob)
 {
+	const uint8_t *p = iob->data;
 	uint16_t block = (uint16_t)(p[0] << 8 | p[1]);
 	uint16_t expect = (uint16_t)(t->blocks + 1);
 	struct xfer_meta meta;
-	size_t dlen = len - 2;
+	size_t dlen = iob_len(iob) - 2;
 
 	if (block != expect) {
 		/* Behind us: a duplicate.  Ahead: something was lost.  Either
@@ -230,9 +233,11 @@ static void tftp_rx_data(struct tftp *t, const uint8_t *p, size_t len)
 			t->window_end = t->blocks + t->windowsize;
 			tftp_send_ack(t);
 		}
+		free_iob(iob);
 		return;
 	}
 	if (dlen > t->blksize) {
+		free_iob(iob);
 		tftp_done(t, -EPROTO);
 		return;
 	}
@@ -244,7 +249,10 @@ static void tftp_rx_data(struct tftp *t, const uint8_t *p, size_t len)
 	meta.flags = XFER_ABSOLUTE;
 	meta.offset = (size_t)t->blocks * t->blksize;
 	t->blocks++;
-	if (dlen && xfer_deliver_raw(&t->xfer, p + 2, dlen, &meta) < 0) {
+	iob_pull(iob, 2);
+	if (!dlen)
+		free_iob(iob);
+	else if (xfer_deliver(&t->xfer, iob, &meta) < 0) {
 		tftp_done(t, -ENOMEM);
 		return;
 	}
@@ -327,8 +335,9 @@ static int tftp_socket_deliver(struct xfer *x, struct io_buffer *iob,
 		tftp_ack_window(t);
 		break;
 	case TFTP_DATA:
-		tftp_rx_data(t, p + 2, len - 2);
-		break;
+		iob_pull(iob, 2);
+		tftp_rx_data(t, iob);
+		return 0;
 	case TFTP_ERROR:
 		tftp_rx_error(t, p + 2, len - 2);
 		break;
