@@ -124,6 +124,11 @@ PXE_CLIENT_SRCS := src/arch/x86/interface/pxe/pxe_call.c \
 	src/arch/x86/interface/pxe/pxe_struct.c
 DRIVERS_all += $(PXE_CLIENT_SRCS) src/arch/x86/interface/pxe/pxe_unload.c
 DRIVERS_undi += $(PXE_CLIENT_SRCS) src/drivers/net/undi.c
+# The PXE API's TFTP services: everywhere but in the PCI option ROMs,
+# which have no room left for them.
+PXE_TFTP_SRCS := src/arch/x86/interface/pxe/pxe_tftp.c
+DRIVERS_all += $(PXE_TFTP_SRCS)
+DRIVERS_undi += $(PXE_TFTP_SRCS)
 
 STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
 
@@ -337,7 +342,8 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 # Pure parts of platform code the unit tests also check.
 UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c \
-	src/arch/x86/interface/pxe/pxe_api.c
+	src/arch/x86/interface/pxe/pxe_api.c \
+	src/arch/x86/interface/pxe/pxe_tftp.c
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
 	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
 	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o

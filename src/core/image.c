@@ -126,9 +126,8 @@ int image_exec(struct image *image)
 	 * same boot file, dust included, would have dust fetch and start
 	 * itself for ever. */
 	if (payload_in_image(image->data, image->len, &payload_self)) {
-		printf("%s: this is dust itself (this very build): DHCP "
-		       "gives dust the file meant for PXE ROMs; not starting "
-		       "it again (see README: user class \"dust\")\n",
+		printf("%s is this very dust: not chaining it again (DHCP "
+		       "must answer user class \"dust\" differently)\n",
 		       image->name);
 		return -ELOOP;
 	}

@@ -58,7 +58,7 @@ def chain_loader(loader):
             g.expect(r"Starting %s as a PXE program" % re.escape(loader),
                      120, "dust starting " + loader)
             g.expect(r"PXELINUX 6\.\d+", 60, "the loader's banner")
-            g.expect(r"^pxe: stack unloaded by the program: NICs closed",
+            g.expect(r"^pxe: stack unloaded, NICs closed",
                      300, "the loader unloading dust's stack")
             g.expect(r"DUST-INITRAMFS-OK cmdline: .*marker=%s" % marker,
                      600, "the initramfs marker")
@@ -133,10 +133,9 @@ def test_chainload_loop_guard():
                     % tap, "-device", "e1000,netdev=n0,mac=%s" % MAC,
                     "-boot", "n"], lab=lab) as g:
             g.expect(r"dust \S+ -- network boot firmware", 120, "dust")
-            g.expect(r"^undionly\.kpxe: this is dust itself \(this very "
-                     r"build\): DHCP gives dust the file meant for PXE ROMs; "
-                     r"not starting it again \(see README: user class "
-                     r"\"dust\"\)\r?$", 120, "the loop guard")
+            g.expect(r"^undionly\.kpxe is this very dust: not chaining it "
+                     r"again \(DHCP must answer user class \"dust\" "
+                     r"differently\)\r?$", 120, "the loop guard")
             g.expect(r"dust: nothing booted", 30, "autoboot giving up")
             g.expect(r"dust: handing back to the BIOS", 30, "dust leaving")
             check("Starting undionly.kpxe" not in g.output,

@@ -130,8 +130,7 @@ def test_undi_without_pxe_stack():
                 "-initrd", os.path.join(BIN, "undionly.kpxe")]) as g:
         to_prompt(g)
         g.send("boot initrd\r")
-        g.expect(r"^initrd: no PXE API for it", 60, "the missing API "
-                 "reported")
+        g.expect(r"^initrd: no PXE API", 60, "the missing API reported")
         g.expect(r"^undi: no usable PXE stack: neither a valid !PXE nor "
                  r"a valid PXENV\+ structure", 120, "the missing stack "
                  "reported")

@@ -461,16 +461,17 @@ UNIT_TEST(dhcp_client_lease)
 	check(srv.request_ms - srv.offer_ms < 500);
 	/* What the PXE API will hand a chainloaded program: the discover
 	 * as sent, the ACK as received, no ProxyDHCP reply. */
-	check(dhcp_last_netdev() == netdev);
-	v = dhcp_cached(netdev, DHCP_CACHED_DISCOVER, &len);
+	check(netdev->dhcp_done != 0);
+	v = netdev->dhcp_pkt[DHCP_CACHED_DISCOVER];
+	len = netdev->dhcp_pkt_len[DHCP_CACHED_DISCOVER];
 	check(v && len > 240 && v[0] == BOOTP_REQUEST);
 	check(v && has_bytes(v, len, "\x35\x01\x01", 3));
-	v = dhcp_cached(netdev, DHCP_CACHED_ACK, &len);
+	v = netdev->dhcp_pkt[DHCP_CACHED_ACK];
+	len = netdev->dhcp_pkt_len[DHCP_CACHED_ACK];
 	check(v && len > 240 && v[0] == BOOTP_REPLY);
 	check(v && has_bytes(v, len, "\x35\x01\x05", 3));
-	check(dhcp_cached(netdev, DHCP_CACHED_REPLY, &len) == NULL);
+	check(netdev->dhcp_pkt[DHCP_CACHED_REPLY] == NULL);
 	srv_stop();
-	check(dhcp_last_netdev() == NULL);
 }
 
 UNIT_TEST(dhcp_client_ignores_bad_replies)
@@ -528,10 +529,10 @@ UNIT_TEST(dhcp_client_proxy)
 	check_str(buf, "undionly.kpxe");
 	/* The boot server's ACK is the cached reply. */
 	{
-		size_t len;
-		const uint8_t *v = dhcp_cached(netdev, DHCP_CACHED_REPLY, &len);
+		const uint8_t *v = netdev->dhcp_pkt[DHCP_CACHED_REPLY];
 
-		check(v && has_bytes(v, len, "undionly.kpxe", 13));
+		check(v && has_bytes(v, netdev->dhcp_pkt_len[DHCP_CACHED_REPLY],
+				     "undionly.kpxe", 13));
 	}
 	srv_stop();
 }

@@ -88,82 +88,21 @@ static const struct dhcp_state dhcp_proxy_request = {
 	"proxy", DHCPREQUEST, 3, dhcp_rx_proxy_ack, 0,
 };
 
-/* ---- raw copies of the last exchange per device, for the PXE API */
+/* ---- raw copies of the last exchange, for the PXE API */
 
-struct dhcp_cache {
-	struct list_head list;
-	struct net_device *netdev;   /* not counted: dropped when it goes */
-	void *pkt[3];
-	size_t len[3];
-};
-
-static LIST_HEAD(dhcp_caches);
-static struct net_device *dhcp_last;
-
-static struct dhcp_cache *dhcp_cache_of(struct net_device *netdev,
-					int create)
-{
-	struct dhcp_cache *c;
-
-	list_for_each_entry(c, &dhcp_caches, list)
-		if (c->netdev == netdev)
-			return c;
-	if (!create || !(c = zalloc(sizeof(*c))))
-		return NULL;
-	c->netdev = netdev;
-	list_add(&c->list, &dhcp_caches);
-	return c;
-}
+static unsigned int dhcp_count;
 
 void dhcp_cache_put(struct net_device *netdev, unsigned int which,
-			   const void *data, size_t len)
+		    const void *data, size_t len)
 {
-	struct dhcp_cache *c = dhcp_cache_of(netdev, 1);
+	void *copy = data ? malloc(len) : NULL;
 
-	if (!c)
-		return;
-	free(c->pkt[which]);
-	c->pkt[which] = data ? malloc(len) : NULL;
-	c->len[which] = c->pkt[which] ? len : 0;
-	if (c->pkt[which])
-		memcpy(c->pkt[which], data, len);
+	free(netdev->dhcp_pkt[which]);
+	netdev->dhcp_pkt[which] = copy;
+	netdev->dhcp_pkt_len[which] = copy ? (uint16_t)len : 0;
+	if (copy)
+		memcpy(copy, data, len);
 }
-
-const void *dhcp_cached(struct net_device *netdev, unsigned int which,
-			size_t *len)
-{
-	struct dhcp_cache *c = dhcp_cache_of(netdev, 0);
-
-	if (!c || which > DHCP_CACHED_REPLY || !c->pkt[which])
-		return NULL;
-	*len = c->len[which];
-	return c->pkt[which];
-}
-
-struct net_device *dhcp_last_netdev(void)
-{
-	return dhcp_last;
-}
-
-static void dhcp_cache_removed(struct net_device *netdev)
-{
-	struct dhcp_cache *c = dhcp_cache_of(netdev, 0);
-	unsigned int i;
-
-	if (dhcp_last == netdev)
-		dhcp_last = NULL;
-	if (!c)
-		return;
-	for (i = 0; i < ARRAY_SIZE(c->pkt); i++)
-		free(c->pkt[i]);
-	list_del(&c->list);
-	free(c);
-}
-
-NET_OBSERVER(dhcp_cache_observer) = {
-	.name = "dhcp-cache",
-	.removed = dhcp_cache_removed,
-};
 
 static void dhcp_finish(struct dhcp_session *s, int rc)
 {
@@ -610,7 +549,7 @@ int dhcp(struct net_device *netdev)
 	}
 	rc = s->rc;
 	if (!rc)
-		dhcp_last = netdev;
+		netdev->dhcp_done = ++dhcp_count;
 	if (rc_is(rc, ETIMEDOUT_K))
 		printf("%s: no DHCP %s after %u attempts (%u s)\n",
 		       netdev->name,

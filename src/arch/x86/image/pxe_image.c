@@ -36,8 +36,7 @@ static int pxe_image_exec(struct image *image)
 	}
 	rc = pxe_activate(end, &pxenv, &ppxe);
 	if (rc)
-		printf("%s: no PXE API for it (%s)\n", image->name,
-		       strerror(rc));
+		printf("%s: no PXE API (%s)\n", image->name, strerror(rc));
 	memcpy((void *)(uintptr_t)NBP_BASE, image->data, image->len);
 	memset(&regs, 0, sizeof(regs));
 	regs.es = (uint16_t)(pxenv >> 16);
@@ -53,8 +52,7 @@ static int pxe_image_exec(struct image *image)
 	if (pxe_api_unloaded()) {
 		/* Its network and hooks are gone, its memory maybe reused:
 		 * nothing to go on with. */
-		printf("%s had unloaded the network stack: dust leaves\n",
-		       image->name);
+		printf("%s unloaded the stack: dust leaves\n", image->name);
 		request_exit(1);
 		return -ECANCELED;
 	}

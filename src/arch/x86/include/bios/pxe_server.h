@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <bios/pxe_api.h>
+#include <dust/tables.h>
 
 struct net_device;
 
@@ -66,6 +67,28 @@ int pxe_api_unloaded(void);
  * Returns PXENV_EXIT_SUCCESS or PXENV_EXIT_FAILURE; the status word says
  * why (when the block is reachable). */
 unsigned int pxe_api_call(unsigned int opcode, uint32_t segoff);
+
+/* ---- services: each file registers the opcodes it answers */
+
+struct pxe_service {
+	uint8_t opcode;
+	uint8_t len;               /* parameter block bytes */
+	uint8_t flags;             /* PXE_UNDI_CALL, PXE_ANY_TIME */
+	/* Handle the call (the block is in reach); returns a status. */
+	unsigned int (*fn)(void *blk);
+};
+#define PXE_UNDI_CALL 0x01     /* bad parameters: UNDI_INVALID_PARAMETER */
+#define PXE_ANY_TIME  0x02     /* also answered (yes) once stopped */
+#define PXE_SERVICES(name) \
+	TABLE_ENTRY(struct pxe_service, "pxe_services", 50) name[]
+#define SVC(op, type, flags, fn) { op, sizeof(type), flags, fn }
+
+/* Run by pxe_api_stop(): close what a service file keeps open. */
+typedef void (*pxe_stop_fn)(void);
+#define PXE_STOP_FN(name) TABLE_ENTRY(pxe_stop_fn, "pxe_stop_fns", 50) name
+
+/* The device the services run on (NULL once stopped). */
+struct net_device *pxe_api_netdev(void);
 
 /* ---- the platform glue (pxe_entry.c) */
 

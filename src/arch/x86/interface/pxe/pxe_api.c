@@ -2,19 +2,19 @@
  * on top of dust's own network stack:
  *
  *  preboot  GET_CACHED_INFO hands out the packets of dust's DHCP run
- *           (dhcp_cached); UNLOAD_STACK ends dust's network (the platform
+ *           (netdev->dhcp_pkt); UNLOAD_STACK ends dust's network (the platform
  *           closes the NICs and removes its hooks); START/STOP_BASE and
  *           START/STOP_UNDI only say yes.
- *  TFTP     one download at a time through dust's TFTP client, handed
- *           out in packets of the size the program asked for (at most
- *           PXE_TFTP_PACKET_MAX), whatever block size the server agreed.
+ *  TFTP     in pxe_tftp.c (not in every image: see the Makefile).
  *  UDP      one endpoint that takes datagrams for every port dust itself
  *           does not use; UDP_READ picks the oldest one matching the
  *           program's filter and never waits.
  *  UNDI     the raw NIC: frames go out as given (with the Ethernet header
  *           built for P_IP/P_ARP/P_RARP), and UNDI_ISR hands out received
- *           frames before dust's protocols see them.  There is no
- *           interrupt: the program is told IRQ 0 and polls.
+ *           frames before dust's protocols see them: what the NIC
+ *           delivers (ours, broadcast, multicast), whatever packet filter
+ *           the program asks for.  There is no interrupt: the program is
+ *           told IRQ 0 and polls.
  *
  * The services wait for the network by running dust's main loop (step);
  * the UNDI ones poll the driver only, so dust's protocols never take a
@@ -36,23 +36,9 @@
 #include <dust/xfer.h>
 
 #define PXE_LOWEST          0x500  /* below: vectors and BIOS data */
-#define PXE_TFTP_PACKET_MAX 1432
 #define PXE_UDP_QUEUE_MAX   16     /* datagrams kept for UDP_READ */
 
 uintptr_t pxe_lowmem;
-
-/* A download for the TFTP services: what has come and not been taken. */
-struct pxe_tftp {
-	struct refcnt refcnt;
-	struct xfer xfer;
-	struct list_head data;     /* io_buffers in file order */
-	size_t queued;             /* bytes in them */
-	size_t total;              /* bytes delivered in all */
-	size_t size;               /* size the server announced (tsize) */
-	int have_size;
-	int done;                  /* the transfer ended, with rc */
-	int rc;
-};
 
 /* What UDP_READ reports of a queued datagram (pushed in front of it). */
 struct pxe_udp_meta {
@@ -63,20 +49,15 @@ struct pxe_udp_meta {
 static struct {
 	struct net_device *netdev;  /* counted; NULL: not offered */
 	struct pxe_area *area;
-	size_t cached_len[3];
 	unsigned int undi_state;    /* PXE_UNDI_STATE_* */
 	int unloaded;               /* the program ended the network */
 	int was_open;               /* the device was open at the start */
 	int shut_down;              /* UNDI_SHUTDOWN/CLEANUP seen */
-	uint8_t filter;             /* FLTR_* */
 	unsigned int tx_events;     /* sent frames UNDI_ISR has not told */
 	struct xfer udp;
 	int udp_open;
 	struct list_head udp_rx;
 	unsigned int udp_queued;
-	struct pxe_tftp *tftp;
-	uint16_t tftp_packet_size;
-	uint16_t tftp_packet;
 } pxe;
 
 /* ---- addresses */
@@ -102,24 +83,25 @@ uint32_t pxe_segoff(const void *p)
 static unsigned int pxe_get_cached_info(void *blk)
 {
 	struct pxenv_get_cached_info *p = blk;
+	struct net_device *netdev = pxe.netdev;
 	unsigned int which = p->packet_type - 1u;
-	const void *pkt;
-	size_t len = 0;
+	size_t len;
 	void *dst;
 
 	if (which > DHCP_CACHED_REPLY)
 		return PXENV_STATUS_BAD_FUNC;
 	/* Without a ProxyDHCP or boot server reply, the DHCPACK is what
 	 * named the boot file. */
-	if (which == DHCP_CACHED_REPLY && !pxe.cached_len[which])
+	if (!netdev->dhcp_pkt[which] && which == DHCP_CACHED_REPLY)
 		which = DHCP_CACHED_ACK;
-	pkt = dhcp_cached(pxe.netdev, which, &len);
-	if (!pkt)
+	len = netdev->dhcp_pkt_len[which];
+	if (!len)
 		return PXENV_STATUS_FAILURE;
 	if (!p->buffer_size) {
-		/* Point at our own copy (truncated to a BOOTPLAYER). */
+		/* Point at our own copy (cut to a BOOTPLAYER). */
 		p->buffer = pxe_segoff(pxe.area->cached[which]);
-		p->buffer_size = (uint16_t)pxe.cached_len[which];
+		p->buffer_size = (uint16_t)(len < PXE_BOOTPLAYER_SIZE ? len :
+					    PXE_BOOTPLAYER_SIZE);
 		p->buffer_limit = PXE_BOOTPLAYER_SIZE;
 		return PXENV_STATUS_SUCCESS;
 	}
@@ -128,7 +110,7 @@ static unsigned int pxe_get_cached_info(void *blk)
 	dst = pxe_ptr(p->buffer, len);
 	if (!dst)
 		return PXENV_STATUS_BAD_FUNC;
-	memcpy(dst, pkt, len);
+	memcpy(dst, netdev->dhcp_pkt[which], len);
 	p->buffer_size = (uint16_t)len;
 	return PXENV_STATUS_SUCCESS;
 }
@@ -163,11 +145,9 @@ static unsigned int undi_need_open(void)
 
 static unsigned int undi_open(void *blk)
 {
-	struct pxenv_undi_open *p = blk;
-
+	(void)blk;
 	if (netdev_open(pxe.netdev))
 		return PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC;
-	pxe.filter = (uint8_t)p->pkt_filter;
 	pxe.undi_state = PXE_UNDI_STATE_OPENED;
 	pxe.shut_down = 0;
 	return PXENV_STATUS_SUCCESS;
@@ -299,12 +279,6 @@ static unsigned int undi_set_station_address(void *blk)
 	return PXENV_STATUS_SUCCESS;
 }
 
-static unsigned int undi_set_packet_filter(void *blk)
-{
-	pxe.filter = ((struct pxenv_undi_set_packet_filter *)blk)->filter;
-	return PXENV_STATUS_SUCCESS;
-}
-
 static unsigned int undi_get_information(void *blk)
 {
 	struct pxenv_undi_get_information *p = blk;
@@ -406,17 +380,6 @@ static unsigned int undi_get_state_or_stop(void *blk)
 	return PXENV_STATUS_SUCCESS;
 }
 
-/* Is a received frame one the program's packet filter lets through? */
-static int undi_wanted(const uint8_t *dest)
-{
-	if (pxe.filter & FLTR_PRMSCS)
-		return 1;
-	if (!memcmp(dest, eth_broadcast, ETH_ALEN))
-		return pxe.filter & FLTR_BRDCST;
-	return (dest[0] & 1) || ((pxe.filter & FLTR_DIRECTED) &&
-				 !memcmp(dest, pxe.netdev->ll_addr, ETH_ALEN));
-}
-
 /* UNDI_ISR as a polled interrupt handler: IN_START polls the NIC and
  * says whether anything waits; IN_PROCESS and IN_GET_NEXT hand out one
  * event each (a finished transmission, then received frames, whole, in
@@ -452,8 +415,7 @@ static unsigned int undi_isr(void *blk)
 		list_del(&iob->list);
 		eh = iob->data;
 		len = iob_len(iob);
-		if (len < ETH_HLEN || len > sizeof(pxe.area->frame) ||
-		    !undi_wanted(eh)) {
+		if (len < ETH_HLEN || len > sizeof(pxe.area->frame)) {
 			netdev->stats.rx_drop++;
 			free_iob(iob);
 			continue;
@@ -620,278 +582,9 @@ static unsigned int pxe_udp_read(void *blk)
 	return PXENV_STATUS_FAILURE;
 }
 
-/* ---- TFTP: dust's client, read a packet at a time */
-
-static void pxe_tftp_flush(struct pxe_tftp *t)
-{
-	struct io_buffer *iob, *tmp;
-
-	list_for_each_entry_safe(iob, tmp, &t->data, list) {
-		list_del(&iob->list);
-		free_iob(iob);
-	}
-	t->queued = 0;
-}
-
-static void pxe_tftp_free(struct refcnt *r)
-{
-	struct pxe_tftp *t = container_of(r, struct pxe_tftp, refcnt);
-
-	pxe_tftp_flush(t);
-	free(t);
-}
-
-static int pxe_tftp_deliver(struct xfer *x, struct io_buffer *iob,
-			    const struct xfer_meta *meta)
-{
-	struct pxe_tftp *t = container_of(x, struct pxe_tftp, xfer);
-
-	(void)meta;                 /* TFTP delivers in file order */
-	t->queued += iob_len(iob);
-	t->total += iob_len(iob);
-	list_add_tail(&iob->list, &t->data);
-	return 0;
-}
-
-static void pxe_tftp_size(struct xfer *x, size_t size)
-{
-	struct pxe_tftp *t = container_of(x, struct pxe_tftp, xfer);
-
-	t->size = size;
-	t->have_size = 1;
-}
-
-static void pxe_tftp_closed(struct xfer *x, int rc)
-{
-	struct pxe_tftp *t = container_of(x, struct pxe_tftp, xfer);
-
-	t->done = 1;
-	t->rc = rc;
-}
-
-static const struct xfer_ops pxe_tftp_ops = {
-	.deliver = pxe_tftp_deliver,
-	.size_known = pxe_tftp_size,
-	.close = pxe_tftp_closed,
-};
-
-/* What went wrong, as a PXE status. */
-static unsigned int pxe_tftp_status(int rc, int started)
-{
-	if (rc_is(rc, ENOENT_K))
-		return PXENV_STATUS_TFTP_FILE_NOT_FOUND;
-	if (rc_is(rc, EACCES_K))
-		return PXENV_STATUS_TFTP_ACCESS_VIOLATION;
-	if (rc_is(rc, ETIMEDOUT_K))
-		return started ? PXENV_STATUS_TFTP_READ_TIMEOUT :
-				 PXENV_STATUS_TFTP_OPEN_TIMEOUT;
-	if (rc_is(rc, ENOMEM_K))
-		return PXENV_STATUS_OUT_OF_RESOURCES;
-	return started ? PXENV_STATUS_TFTP_CANNOT_READ_FROM_CONNECTION :
-			 PXENV_STATUS_TFTP_CANNOT_OPEN_CONNECTION;
-}
-
-/* Run the main loop until `need` bytes are queued, the announced size
- * is known (need 0), or the transfer ends. */
-static void pxe_tftp_wait(struct pxe_tftp *t, size_t need)
-{
-	while (!t->done && (need ? t->queued < need : !t->have_size &&
-					       !t->total))
-		step();
-}
-
-/* Start fetching name (128 bytes, maybe unterminated) from server:port
- * and wait for its first sign of life.  Returns a status; *tp is set on
- * success. */
-static unsigned int pxe_tftp_start(uint32_t server, uint16_t port,
-				   const char *name, struct pxe_tftp **tp)
-{
-	struct in_addr addr = { server };
-	char portnum[6];
-	struct uri uri;
-	struct pxe_tftp *t;
-	unsigned int status;
-
-	if (!server || !memchr(name, 0, 128))
-		return PXENV_STATUS_BAD_FUNC;
-	if (netdev_open(pxe.netdev))
-		return PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC;
-	t = zalloc(sizeof(*t));
-	if (!t)
-		return PXENV_STATUS_OUT_OF_RESOURCES;
-	ref_init(&t->refcnt, pxe_tftp_free);
-	xfer_init(&t->xfer, &pxe_tftp_ops, &t->refcnt);
-	INIT_LIST_HEAD(&t->data);
-	/* A URI made by hand: the name is taken as it is, unescaped. */
-	memset(&uri, 0, sizeof(uri));
-	snprintf(portnum, sizeof(portnum), "%u", port ? ntohs(port) : 69);
-	uri.scheme = "tftp";
-	uri.host = (char *)inet_ntoa(addr);
-	uri.port = portnum;
-	uri.path = (char *)name;
-	t->rc = xfer_open_uri(&t->xfer, &uri);
-	t->done = t->rc != 0;
-	pxe_tftp_wait(t, 0);
-	if (t->done && t->rc) {
-		status = pxe_tftp_status(t->rc, 0);
-		ref_put(&t->refcnt);
-		return status;
-	}
-	*tp = t;
-	return PXENV_STATUS_SUCCESS;
-}
-
-static void pxe_tftp_end(struct pxe_tftp *t)
-{
-	xfer_close(&t->xfer, 0);    /* cancels it if still running */
-	ref_put(&t->refcnt);
-}
-
-/* Move up to len queued bytes to dst (NULL: drop them). */
-static size_t pxe_tftp_take(struct pxe_tftp *t, uint8_t *dst, size_t len)
-{
-	struct io_buffer *iob;
-	size_t done = 0, n;
-
-	while (done < len && (iob = list_first_entry_or_null(
-				      &t->data, struct io_buffer, list))) {
-		n = iob_len(iob) < len - done ? iob_len(iob) : len - done;
-		if (dst)
-			memcpy(dst + done, iob->data, n);
-		iob_pull(iob, n);
-		done += n;
-		if (!iob_len(iob)) {
-			list_del(&iob->list);
-			free_iob(iob);
-		}
-	}
-	t->queued -= done;
-	return done;
-}
-
-static unsigned int pxe_tftp_open(void *blk)
-{
-	struct pxenv_tftp_open *p = blk;
-	unsigned int status;
-
-	if (pxe.tftp)
-		return PXENV_STATUS_TFTP_OPEN;
-	if (p->packet_size < 512)
-		return PXENV_STATUS_TFTP_INVALID_PACKET_SIZE;
-	status = pxe_tftp_start(p->server_ip, p->tftp_port, p->file_name,
-				&pxe.tftp);
-	if (status)
-		return status;
-	if (p->packet_size > PXE_TFTP_PACKET_MAX)
-		p->packet_size = PXE_TFTP_PACKET_MAX;
-	pxe.tftp_packet_size = p->packet_size;
-	pxe.tftp_packet = 0;
-	return PXENV_STATUS_SUCCESS;
-}
-
-static unsigned int pxe_tftp_close(void *blk)
-{
-	(void)blk;
-	if (!pxe.tftp)
-		return PXENV_STATUS_TFTP_CLOSED;
-	pxe_tftp_end(pxe.tftp);
-	pxe.tftp = NULL;
-	return PXENV_STATUS_SUCCESS;
-}
-
-/* The next packet: packet_size bytes, fewer only for the last one. */
-static unsigned int pxe_tftp_read(void *blk)
-{
-	struct pxenv_tftp_read *p = blk;
-	struct pxe_tftp *t = pxe.tftp;
-	size_t len;
-	void *dst;
-
-	if (!t)
-		return PXENV_STATUS_TFTP_CLOSED;
-	pxe_tftp_wait(t, pxe.tftp_packet_size);
-	if (t->done && t->rc && t->queued < pxe.tftp_packet_size)
-		return pxe_tftp_status(t->rc, 1);
-	len = t->queued < pxe.tftp_packet_size ? t->queued :
-	      pxe.tftp_packet_size;
-	dst = pxe_ptr(p->buffer, len ? len : 1);
-	if (!dst)
-		return PXENV_STATUS_BAD_FUNC;
-	pxe_tftp_take(t, dst, len);
-	p->buffer_size = (uint16_t)len;
-	p->packet_number = ++pxe.tftp_packet;
-	return PXENV_STATUS_SUCCESS;
-}
-
-static unsigned int pxe_tftp_get_fsize(void *blk)
-{
-	struct pxenv_tftp_get_fsize *p = blk;
-	struct pxe_tftp *t;
-	unsigned int status;
-
-	status = pxe_tftp_start(p->server_ip, 0, p->file_name, &t);
-	if (status)
-		return status;
-	/* A server without tsize: count the whole file. */
-	while (!t->have_size && !t->done) {
-		pxe_tftp_take(t, NULL, t->queued);
-		step();
-	}
-	status = t->have_size || !t->rc ? PXENV_STATUS_SUCCESS :
-		 pxe_tftp_status(t->rc, 1);
-	p->file_size = (uint32_t)(t->have_size ? t->size : t->total);
-	pxe_tftp_end(t);
-	return status;
-}
-
-static unsigned int pxe_tftp_read_file(void *blk)
-{
-	struct pxenv_tftp_read_file *p = blk;
-	uint8_t *dst = (uint8_t *)(pxe_lowmem + p->buffer);
-	struct pxe_tftp *t;
-	unsigned int status;
-	size_t got = 0;
-
-	if (p->mcast_ip)
-		return PXENV_STATUS_UNSUPPORTED;   /* multicast TFTP */
-	if (!pxe_platform_mem_ok(p->buffer, p->buffer_size))
-		return PXENV_STATUS_BAD_FUNC;
-	status = pxe_tftp_start(p->server_ip, p->tftp_srv_port, p->file_name,
-				&t);
-	if (status)
-		return status;
-	for (;;) {
-		if (t->queued > p->buffer_size - got) {
-			status = PXENV_STATUS_OUT_OF_RESOURCES;
-			break;
-		}
-		got += pxe_tftp_take(t, dst + got, t->queued);
-		if (t->done) {
-			status = t->rc ? pxe_tftp_status(t->rc, 1) : 0;
-			break;
-		}
-		step();
-	}
-	p->buffer_size = (uint32_t)got;
-	pxe_tftp_end(t);
-	return status;
-}
-
 /* ---- dispatch */
 
-#define PXE_UNDI_CALL  0x01   /* bad parameters: UNDI_INVALID_PARAMETER */
-#define PXE_ANY_TIME   0x02   /* also answered after the stack is gone */
-
-struct pxe_service {
-	uint8_t opcode;
-	uint8_t len;               /* parameter block bytes */
-	uint8_t flags;
-	unsigned int (*fn)(void *blk);   /* returns a PXENV_STATUS */
-};
-
-#define SVC(op, type, flags, fn) { op, sizeof(type), flags, fn }
-
-static const struct pxe_service pxe_services[] = {
+PXE_SERVICES(pxe_core_services) = {
 	SVC(PXENV_START_UNDI, struct pxenv_start_undi, PXE_UNDI_CALL, pxe_ok),
 	SVC(PXENV_UNDI_STARTUP, struct pxenv_status_only, PXE_UNDI_CALL,
 	    pxe_ok),
@@ -914,7 +607,7 @@ static const struct pxe_service pxe_services[] = {
 	    struct pxenv_undi_set_station_address, PXE_UNDI_CALL,
 	    undi_set_station_address),
 	SVC(PXENV_UNDI_SET_PACKET_FILTER, struct pxenv_undi_set_packet_filter,
-	    PXE_UNDI_CALL, undi_set_packet_filter),
+	    PXE_UNDI_CALL, pxe_ok),
 	SVC(PXENV_UNDI_GET_INFORMATION, struct pxenv_undi_get_information,
 	    PXE_UNDI_CALL, undi_get_information),
 	SVC(PXENV_UNDI_GET_STATISTICS, struct pxenv_undi_get_statistics,
@@ -934,13 +627,6 @@ static const struct pxe_service pxe_services[] = {
 	SVC(PXENV_UNDI_ISR, struct pxenv_undi_isr, PXE_UNDI_CALL, undi_isr),
 	SVC(PXENV_UNDI_GET_STATE, struct pxenv_undi_get_state,
 	    PXE_UNDI_CALL | PXE_ANY_TIME, undi_get_state_or_stop),
-	SVC(PXENV_TFTP_OPEN, struct pxenv_tftp_open, 0, pxe_tftp_open),
-	SVC(PXENV_TFTP_CLOSE, struct pxenv_status_only, 0, pxe_tftp_close),
-	SVC(PXENV_TFTP_READ, struct pxenv_tftp_read, 0, pxe_tftp_read),
-	SVC(PXENV_TFTP_READ_FILE, struct pxenv_tftp_read_file, 0,
-	    pxe_tftp_read_file),
-	SVC(PXENV_TFTP_GET_FSIZE, struct pxenv_tftp_get_fsize, 0,
-	    pxe_tftp_get_fsize),
 	SVC(PXENV_UDP_OPEN, struct pxenv_udp_open, 0, pxe_udp_open),
 	SVC(PXENV_UDP_CLOSE, struct pxenv_status_only, PXE_ANY_TIME,
 	    pxe_udp_close),
@@ -956,13 +642,14 @@ static const struct pxe_service pxe_services[] = {
 
 unsigned int pxe_api_call(unsigned int opcode, uint32_t segoff)
 {
-	const struct pxe_service *s = NULL;
-	unsigned int i, status;
+	const struct pxe_service *s, *found = NULL;
+	unsigned int status;
 	uint16_t *blk;
 
-	for (i = 0; i < ARRAY_SIZE(pxe_services); i++)
-		if (pxe_services[i].opcode == opcode)
-			s = &pxe_services[i];
+	for_each_table_entry(s, struct pxe_service, "pxe_services")
+		if (s->opcode == opcode)
+			found = s;
+	s = found;
 	blk = pxe_ptr(segoff, s ? s->len : sizeof(*blk));
 	if (!blk)
 		return PXENV_EXIT_FAILURE;      /* nowhere to say why */
@@ -985,7 +672,6 @@ unsigned int pxe_api_call(unsigned int opcode, uint32_t segoff)
 
 int pxe_api_start(struct net_device *netdev, struct pxe_area *area)
 {
-	const void *pkt;
 	unsigned int i;
 	size_t len;
 
@@ -994,29 +680,27 @@ int pxe_api_start(struct net_device *netdev, struct pxe_area *area)
 	pxe.netdev = netdev;
 	ref_get(&netdev->refcnt);
 	pxe.area = area;
-	pxe.filter = FLTR_DIRECTED | FLTR_BRDCST;
 	pxe.was_open = netdev_is_open(netdev);
 	pxe.undi_state = pxe.was_open ? PXE_UNDI_STATE_OPENED :
 			 PXE_UNDI_STATE_INITIALIZED;
 	for (i = 0; i < ARRAY_SIZE(area->cached); i++) {
-		memset(area->cached[i], 0, sizeof(area->cached[i]));
-		pkt = dhcp_cached(netdev, i, &len);
-		if (!pkt)
-			continue;
+		len = netdev->dhcp_pkt_len[i];
 		if (len > sizeof(area->cached[i]))
 			len = sizeof(area->cached[i]);
-		memcpy(area->cached[i], pkt, len);
-		pxe.cached_len[i] = len;
+		if (len)
+			memcpy(area->cached[i], netdev->dhcp_pkt[i], len);
 	}
 	return 0;
 }
 
 void pxe_api_stop(int restore)
 {
+	const pxe_stop_fn *fn;
+
 	if (!pxe.netdev)
 		return;
-	if (pxe.tftp)
-		pxe_tftp_close(NULL);
+	for_each_table_entry(fn, pxe_stop_fn, "pxe_stop_fns")
+		(*fn)();
 	if (pxe.udp_open)
 		pxe_udp_close(NULL);
 	/* A program that closed the NIC and came back leaves it as dust
@@ -1030,4 +714,9 @@ void pxe_api_stop(int restore)
 int pxe_api_unloaded(void)
 {
 	return pxe.unloaded;
+}
+
+struct net_device *pxe_api_netdev(void)
+{
+	return pxe.netdev;
 }

@@ -20,7 +20,6 @@
 #include <bios/bootinfo.h>
 #include <bios/pxe_server.h>
 #include <bios/realmode.h>
-#include <dust/dhcp.h>
 #include <dust/init.h>
 #include <dust/int13.h>
 #include <dust/netdevice.h>
@@ -129,20 +128,18 @@ static void pxe_build(struct pxe_area *a)
 	p->struct_cksum = pxe_checksum(p, PPXE_LEN);
 }
 
-/* The device the program gets: the one DHCP last ran on, else the first
- * open one, else the first. */
+/* The device the program gets: the one DHCP last finished on, else the
+ * first open one, else the first. */
 static struct net_device *pxe_pick_netdev(void)
 {
-	struct net_device *netdev = dhcp_last_netdev(), *nd;
+	struct net_device *nd, *best = NULL;
 
-	if (netdev)
-		return netdev;
 	for_each_netdev(nd)
-		if (netdev_is_open(nd))
-			return nd;
-	for_each_netdev(nd)
-		return nd;
-	return NULL;
+		if (!best || nd->dhcp_done > best->dhcp_done ||
+		    (!best->dhcp_done && netdev_is_open(nd) &&
+		     !netdev_is_open(best)))
+			best = nd;
+	return best;
 }
 
 int pxe_activate(uint32_t below, uint32_t *pxenv, uint32_t *ppxe)
@@ -205,16 +202,14 @@ unsigned int pxe_platform_unload(void)
 	 * cannot be taken out.  Either way everything stays as it is. */
 	if (int13_first_drive() || ivt[0x1a] != hook_entry(HOOK_INT1A) ||
 	    (hook_oldvec(HOOK_INT15) && ivt[0x15] != hook_entry(HOOK_INT15))) {
-		printf("pxe: UNLOAD_STACK: dust stays (SAN disk or chained "
-		       "hook)\n");
+		printf("pxe: dust stays (SAN disk or chained hook)\n");
 		return PXENV_STATUS_KEEP_ALL;
 	}
 	pxe_api_stop(0);
 	/* As before booting a kernel: NICs closed, INT 15h unhooked. */
 	run_shutdown_fns(0);
 	pxe_unhook_int1a();
-	printf("pxe: stack unloaded by the program: NICs closed, memory "
-	       "free\n");
+	printf("pxe: stack unloaded, NICs closed\n");
 	return PXENV_STATUS_SUCCESS;
 }
 
