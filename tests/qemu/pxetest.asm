@@ -12,6 +12,8 @@
 ;   PXETEST missing status=003B
 ;   PXETEST unknown ax=0001 status=0003
 ;   PXETEST badptr ax=0001 cf=1 kept=1
+;   PXETEST unload ax=XXXX status=XXXX   (0000 0000, or 0001 0005: KEEP_ALL)
+;   PXETEST disk cf=X sig=XXXX           (drive 80h after the unload)
 ;   PXETEST done
 
 bits 16
@@ -264,6 +266,41 @@ start:
 	call digit
 	call newline
 
+	; ---- taking the stack down (UNDI_SHUTDOWN, UNLOAD_STACK), then the
+	; first hard disk, which a SAN disk must still serve
+	call clear_blk
+	mov bx, 0x0005
+	call pxenv_call
+	call clear_blk
+	mov bx, 0x0070
+	call ppxe_call
+	mov si, s_unload
+	call puts
+	call hex16
+	mov si, s_status
+	call puts
+	mov ax, [blk]
+	call hex16
+	call newline
+	push word READBUF
+	pop es
+	xor bx, bx
+	mov word [es:510], 0
+	mov ax, 0x0201
+	mov cx, 1
+	mov dx, 0x0080
+	int 0x13
+	setc dl
+	mov si, s_disk
+	call puts
+	mov al, dl
+	call digit
+	mov si, s_sig
+	call puts
+	mov ax, [es:510]
+	call hex16
+	call newline
+
 	mov si, s_done
 	call puts
 	call newline
@@ -422,6 +459,9 @@ s_unknown:	db "PXETEST unknown ax=", 0
 s_status:	db " status=", 0
 s_badptr:	db "PXETEST badptr ax=", 0
 s_kept:		db " kept=", 0
+s_unload:	db "PXETEST unload ax=", 0
+s_disk:		db "PXETEST disk cf=", 0
+s_sig:		db " sig=", 0
 s_done:		db "PXETEST done", 0
 name:		db FILE, 0
 missing:	db "no-such-file.bin", 0

@@ -176,10 +176,15 @@ def stage_pxetest(tftp):
     }
 
 
-def check_pxetest(g, want):
+def check_pxetest(g, want, unload="ax=0000 status=0000"):
+    """The program's report; by default it took the stack down."""
+    want = dict(want, unload=unload)
     g.expect(r"PXETEST done", 180, "the test program finishing")
     g.expect(r"pxetest\.0 returned \(status 0+\)", 30,
              "the program returning to dust")
+    if unload.endswith("0000"):
+        g.expect(r"pxetest\.0 unloaded the stack: dust leaves", 30,
+                 "dust leaving after the unload")
     lines = dict(re.findall(r"^PXETEST (\w+) (.*?)\r?$", g.output, re.M))
     for key, value in want.items():
         check(lines.get(key) == value,
@@ -198,6 +203,8 @@ def test_pxe_calls_from_real_mode():
                            "dhcp-boot=tag:dust,pxetest.0"])
         with dust_guest(lab) as g:
             check_pxetest(g, want)
+            check(re.search(r"^pxe: stack unloaded, NICs closed", g.output,
+                            re.M), "no word of the unload:\n" + g.output)
 
 
 # The README's ISC dhcpd host block, with a boot file for dust instead of
@@ -238,3 +245,30 @@ def test_isc_dhcpd_user_class_chain():
             check(re.search(r"DHCPACK on 192\.0\.2\.\d+ to %s" % MAC,
                             open(log).read()),
                   "dhcpd gave no lease:\n" + open(log).read()[-2000:])
+
+
+def test_unload_keeps_san_disk():
+    """With a SAN disk hooked, a program that shuts the UNDI down and
+    unloads the stack is told KEEP_ALL, and the disk still answers INT 13h
+    afterwards (dust kept its NIC open)."""
+    from test_iscsi import TARGET, Tgt
+    with Lab("pxesan") as lab:
+        want = stage_pxetest(lab.path("tftp"))
+        disk = bytearray(1 << 20)
+        disk[510:512] = b"\x55\xaa"
+        path = lab.path("disk.img")
+        with open(path, "wb") as f:
+            f.write(disk)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust"])
+        script = lab.path("san.ipxe")
+        with open(script, "w") as f:
+            f.write("#!ipxe\ndhcp\nsanhook iscsi:192.0.2.1:::1:%s\n"
+                    "chain tftp://192.0.2.1/pxetest.0\n" % TARGET)
+        with dust_guest(lab, extra=["-initrd", script]) as g:
+            want["disk"] = "cf=0 sig=AA55"
+            check_pxetest(g, want, unload="ax=0001 status=0005")
+            check(re.search(r"^pxe: dust stays \(SAN disk", g.output, re.M),
+                  "no word of dust staying:\n" + g.output)

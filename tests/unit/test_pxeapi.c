@@ -24,7 +24,7 @@
 static uint8_t *lowmem;
 static struct pxe_area *area;
 static unsigned int unloads;
-static int keep_all;
+static int keep_all;           /* as with a SAN disk hooked */
 
 /* The platform side, as the firmware's pxe_entry.c would do it. */
 unsigned int pxe_platform_unload(void)
@@ -34,6 +34,11 @@ unsigned int pxe_platform_unload(void)
 		return PXENV_STATUS_KEEP_ALL;
 	pxe_api_stop(0);
 	return PXENV_STATUS_SUCCESS;
+}
+
+int pxe_platform_keep_nic(void)
+{
+	return keep_all;
 }
 
 int pxe_platform_mem_ok(uint32_t start, uint32_t len)
@@ -521,13 +526,18 @@ UNIT_TEST(pxeapi_undi_isr_and_states)
 	check_eq(call(PXENV_UNDI_OPEN, &o, sizeof(o)), PXENV_EXIT_SUCCESS);
 	check(netdev_is_open(netdev));
 
-	/* UNLOAD_STACK that must keep dust: it says so, nothing changes. */
+	/* With a SAN disk, dust keeps its NIC open whatever the program
+	 * shuts down, and UNLOAD_STACK says it must stay. */
 	keep_all = 1;
+	check_eq(call(PXENV_UNDI_SHUTDOWN, &s, sizeof(s)), PXENV_EXIT_SUCCESS);
+	check(netdev_is_open(netdev));
 	memset(&u, 0, sizeof(u));
 	check_eq(call(PXENV_UNLOAD_STACK, &u, sizeof(u)), PXENV_EXIT_FAILURE);
 	check_eq(status(), PXENV_STATUS_KEEP_ALL);
+	check(!pxe_api_unloaded());
 	check_eq(isr(PXENV_UNDI_ISR_IN_START), PXENV_UNDI_ISR_OUT_NOT_OURS);
 	keep_all = 0;
+	check_eq(call(PXENV_UNDI_OPEN, &o, sizeof(o)), PXENV_EXIT_SUCCESS);
 
 	/* After UNDI_SHUTDOWN, 0x0015 is STOP_UNDI: the end. */
 	check_eq(call(PXENV_UNDI_SHUTDOWN, &s, sizeof(s)), PXENV_EXIT_SUCCESS);

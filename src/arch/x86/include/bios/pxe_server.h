@@ -109,6 +109,8 @@ void pxe_deactivate(void);
  * PXENV_STATUS_KEEP_ALL when dust must stay (a SAN disk, or a hook
  * someone chained over) and nothing was changed. */
 unsigned int pxe_platform_unload(void);
+/* Must dust's NIC stay open whatever the program asks (a SAN disk)? */
+int pxe_platform_keep_nic(void);
 /* May the program have [start, start + len) written (TFTP_READ_FILE)? */
 int pxe_platform_mem_ok(uint32_t start, uint32_t len);
 

@@ -158,7 +158,9 @@ static unsigned int undi_open(void *blk)
 static unsigned int undi_close(void *blk)
 {
 	(void)blk;
-	netdev_close(pxe.netdev);
+	/* A SAN disk needs the NIC: it stays open behind the program. */
+	if (!pxe_platform_keep_nic())
+		netdev_close(pxe.netdev);
 	pxe.tx_events = 0;
 	if (pxe.undi_state == PXE_UNDI_STATE_OPENED)
 		pxe.undi_state = PXE_UNDI_STATE_INITIALIZED;
@@ -185,8 +187,7 @@ static unsigned int undi_reset_adapter(void *blk)
 {
 	int was_open = netdev_is_open(pxe.netdev);
 
-	netdev_close(pxe.netdev);
-	pxe.tx_events = 0;
+	undi_close(blk);
 	if (was_open && netdev_open(pxe.netdev))
 		return PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC;
 	return PXENV_STATUS_SUCCESS;

@@ -200,7 +200,7 @@ unsigned int pxe_platform_unload(void)
 {
 	/* A SAN disk lives on through INT 13h; hooks someone chained over
 	 * cannot be taken out.  Either way everything stays as it is. */
-	if (int13_first_drive() || ivt[0x1a] != hook_entry(HOOK_INT1A) ||
+	if (pxe_platform_keep_nic() || ivt[0x1a] != hook_entry(HOOK_INT1A) ||
 	    (hook_oldvec(HOOK_INT15) && ivt[0x15] != hook_entry(HOOK_INT15))) {
 		printf("pxe: dust stays (SAN disk or chained hook)\n");
 		return PXENV_STATUS_KEEP_ALL;
@@ -211,6 +211,11 @@ unsigned int pxe_platform_unload(void)
 	pxe_unhook_int1a();
 	printf("pxe: stack unloaded, NICs closed\n");
 	return PXENV_STATUS_SUCCESS;
+}
+
+int pxe_platform_keep_nic(void)
+{
+	return int13_first_drive() != 0;
 }
 
 int pxe_platform_mem_ok(uint32_t start, uint32_t len)
