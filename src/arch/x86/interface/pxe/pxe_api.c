@@ -2,9 +2,9 @@
  * on top of dust's own network stack:
  *
  *  preboot  GET_CACHED_INFO hands out the packets of dust's DHCP run
- *           (netdev->dhcp_pkt); UNLOAD_STACK ends dust's network (the platform
- *           closes the NICs and removes its hooks); START/STOP_BASE and
- *           START/STOP_UNDI only say yes.
+ *           (netdev->dhcp_pkt); UNLOAD_STACK ends dust's network (the
+ *           platform closes the NICs and removes its hooks);
+ *           START/STOP_BASE and START_UNDI only say yes.
  *  TFTP     in pxe_tftp.c (not in every image: see the Makefile).
  *  UDP      one endpoint that takes datagrams for every port dust itself
  *           does not use; UDP_READ picks the oldest one matching the
@@ -27,12 +27,10 @@
 #include <byteswap.h>
 #include <bios/pxe_server.h>
 #include <dust/dhcp.h>
-#include <dust/image.h>
 #include <dust/iobuf.h>
 #include <dust/netdevice.h>
 #include <dust/process.h>
 #include <dust/udp.h>
-#include <dust/uri.h>
 #include <dust/xfer.h>
 
 #define PXE_LOWEST          0x500  /* below: vectors and BIOS data */
@@ -231,7 +229,8 @@ static unsigned int undi_transmit(void *blk)
 	if (!tbd || p->protocol > P_RARP ||
 	    tbd->data_blk_count > PXE_MAX_DATA_BLKS)
 		return PXENV_STATUS_UNDI_INVALID_PARAMETER;
-	len = tbd->immed_length;
+	len = p->protocol ? ETH_HLEN : 0;     /* the header we add */
+	len += tbd->immed_length;
 	for (i = 0; i < tbd->data_blk_count; i++)
 		len += tbd->data_block[i].len;
 	if (len > ETH_FRAME_LEN)
