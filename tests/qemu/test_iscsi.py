@@ -358,3 +358,50 @@ def test_login_errors():
             check("LUN 1 on 192.0.2.1:3260" in out, out)
     finally:
         lab.close()
+
+
+def santest_boot(name, device, boot_args):
+    """Unattended SAN boot of the verifying test disk with dust started
+    from one image: DHCP gives the root-path, dust boots the disk, the
+    disk's program reads it all through INT 13h and exits QEMU."""
+    lab = lab_for_san("iscsi-" + name)
+    try:
+        path = santest.build(lab.path("santest.img"), 8)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        tap = lab.add_tap()
+        args = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
+                % tap, "-device", "%s,netdev=n0,mac=%s" % (device, MAC)]
+        with Guest(args + boot_args, lab=lab) as g:
+            g.expect(r"iscsi\d: %s LUN 1 on" % re.escape(TARGET), 120,
+                     "the iSCSI login")
+            g.expect(r"SANTEST boot", 120, "the test disk's program")
+            m = g.expect(r"SANTEST (OK|FAIL)[^\r\n]*", 300, "its verdict")
+            check(m.group(1) == "OK", m.group(0))
+            check(g.wait_exit(60) == 3, "exit status")
+    finally:
+        lab.close()
+
+
+def test_santest_from_iso():
+    santest_boot("iso", "e1000,romfile=",
+                 ["-cdrom", os.path.join(BIN, "dust.iso"), "-boot", "d"])
+
+
+def test_santest_from_usb():
+    """dust on a USB stick: the stick (BIOS disk 80h) moves to 81h."""
+    santest_boot("usb", "e1000,romfile=", [
+        "-device", "qemu-xhci", "-drive", "file=%s,format=raw,if=none,"
+        "id=u,snapshot=on" % os.path.join(BIN, "dust.usb"),
+        "-device", "usb-storage,drive=u,bootindex=1"])
+
+
+def test_santest_from_rtl8139_rom():
+    santest_boot("rtl", "rtl8139,romfile=" +
+                 os.path.join(BIN, "rtl8139.rom"), ["-boot", "n"])
+
+
+def test_santest_from_virtio_rom():
+    santest_boot("virtio", "virtio-net-pci,romfile=" +
+                 os.path.join(BIN, "virtio-net.rom"), ["-boot", "n"])
