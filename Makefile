@@ -59,14 +59,12 @@ PORTABLE_SRCS := \
 	src/core/downloader.c \
 	src/core/script.c \
 	src/crypto/md5.c \
-	src/crypto/sha256.c \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
 	src/core/settings.c \
 	src/core/settings_types.c \
 	src/net/netdevice.c \
-	src/net/ethecho.c \
 	src/net/tcpip.c \
 	src/net/arp.c \
 	src/net/ipv4.c \
@@ -107,12 +105,19 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	$(wildcard src/arch/x86/hci/*.c) \
 	$(wildcard src/arch/x86/image/*.c)
 
+# Not in the option ROMs, which must stay within 64 KiB: the link test
+# responder (ifecho) and sha256sum.  Host unit tests build them too.
+FULL_SRCS := src/net/ethecho.c src/crypto/sha256.c \
+	src/hci/commands/sha256sum_cmd.c
+
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
 DRIVERS_e1000 := src/drivers/net/e1000.c
 DRIVERS_rtl8139 := src/drivers/net/rtl8139.c
 DRIVERS_virtio := src/drivers/bus/virtio-pci.c src/drivers/net/virtio-net.c
 DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
+DRIVERS_all += $(FULL_SRCS)
+DRIVERS_undi += $(FULL_SRCS)
 VARIANTS := all e1000 rtl8139 virtio undi
 
 # The client side of the ROM's PXE stack: dust.pxe unloads the stack it was
@@ -333,7 +338,7 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 # Pure parts of platform code the unit tests also check.
-UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c
+UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c $(FULL_SRCS)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
 	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
 	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
