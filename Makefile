@@ -45,6 +45,7 @@ endif
 # The portable core: no hardware, runs on the host in unit tests too.
 PORTABLE_SRCS := \
 	src/core/console.c \
+	src/core/div64.c \
 	src/core/heap.c \
 	src/core/init.c \
 	src/core/iobuf.c \
@@ -165,7 +166,6 @@ STUB_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding \
 	-fno-builtin -fpie -fvisibility=hidden -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
 	-fno-jump-tables -fno-tree-loop-distribute-patterns -Isrc/arch/x86/prefix
-LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
 NASMFLAGS := -f bin -w+all -w-unknown-warning -Werror -Isrc/arch/x86/prefix/ -Isrc/arch/x86/transitions/ \
 	-I$(BUILD)/include/
 
@@ -252,7 +252,7 @@ $(BUILD)/core-$(1).elf: $(call fw_objs,$(1)) src/arch/x86/scripts/core.ld
 	@echo "  LD      $$@"
 	$(Q)$(LD) -m elf_i386 -T src/arch/x86/scripts/core.ld -q --gc-sections \
 		--no-warn-rwx-segments \
-		-Map $(BUILD)/core-$(1).map -o $$@ $(call fw_objs,$(1)) $(LIBGCC)
+		-Map $(BUILD)/core-$(1).map -o $$@ $(call fw_objs,$(1))
 
 $(BUILD)/payload-$(1).bin: $(BUILD)/core-$(1).elf $(BUILD)/tools/mkpayload $(BUILD)/tools/zpack
 	@echo "  PAYLOAD $$@"
