@@ -119,13 +119,23 @@ def written_ok(path):
     return got == want
 
 
-def lab_for_san(name, root_path="iscsi:%s:::1:%s" % (SERVER_IP, TARGET)):
+def lab_for_san(name, root_path="iscsi:%s:::1:%s" % (SERVER_IP, TARGET),
+                chain=None):
+    """A lab whose DHCP gives the client's MAC the root-path; with chain,
+    a PXE ROM that is not dust (no user class "dust") gets that program
+    over TFTP instead (the seed's chainloading setup)."""
     lab = Lab(name)
-    lab.dnsmasq(extra=[
-        "dhcp-host=%s,set:client1" % MAC,
-        "dhcp-option=tag:client1,17,\"%s\"" % root_path,
-        "dhcp-userclass=set:dust,dust",
-    ])
+    extra = ["dhcp-host=%s,set:client1" % MAC,
+             "dhcp-option=tag:client1,17,\"%s\"" % root_path,
+             "dhcp-userclass=set:dust,dust"]
+    files = []
+    if chain:
+        # Router advertisements spare the stock ROM (iPXE) its wait for
+        # IPv6 autoconfiguration.
+        extra += ["dhcp-boot=tag:!dust,%s" % chain, "enable-ra",
+                  "dhcp-range=::,constructor:br0,ra-only"]
+        files.append(os.path.join(BIN, chain))
+    lab.dnsmasq(extra=extra, tftp_files=files)
     return lab
 
 
@@ -360,11 +370,11 @@ def test_login_errors():
         lab.close()
 
 
-def santest_boot(name, device, boot_args):
+def santest_boot(name, device, boot_args, chain=None):
     """Unattended SAN boot of the verifying test disk with dust started
     from one image: DHCP gives the root-path, dust boots the disk, the
     disk's program reads it all through INT 13h and exits QEMU."""
-    lab = lab_for_san("iscsi-" + name)
+    lab = lab_for_san("iscsi-" + name, chain=chain)
     try:
         path = santest.build(lab.path("santest.img"), 8)
         tgt = Tgt(lab)
@@ -405,3 +415,16 @@ def test_santest_from_rtl8139_rom():
 def test_santest_from_virtio_rom():
     santest_boot("virtio", "virtio-net-pci,romfile=" +
                  os.path.join(BIN, "virtio-net.rom"), ["-boot", "n"])
+
+
+def test_santest_chained_undionly():
+    """QEMU's own NIC ROM (a stock PXE ROM) gets undionly.kpxe over TFTP;
+    dust asks DHCP again as "dust", gets the root-path and SAN-boots
+    through the ROM's UNDI."""
+    santest_boot("undionly", "e1000", ["-boot", "n"], chain="undionly.kpxe")
+
+
+def test_santest_chained_dust_pxe():
+    """The same with dust.pxe, which unloads the ROM's stack and drives
+    the NIC itself."""
+    santest_boot("dustpxe", "e1000", ["-boot", "n"], chain="dust.pxe")
