@@ -31,7 +31,7 @@ import struct
 import subprocess
 
 import assets
-from lab import SERVER_IP
+from lab import BIN, SERVER_IP
 
 MBR_BIN = "/usr/lib/syslinux/mbr/mbr.bin"
 ISCSISTART = "/usr/sbin/iscsistart"
@@ -484,3 +484,20 @@ def dnsmasq_options(mac=MAC, ip=LEASE_IP, host=HOSTNAME, root_path=ROOT_PATH):
     return ["dhcp-host=%s,set:sanlinux,%s,%s" % (mac, ip, host),
             "dhcp-option=tag:sanlinux,17,\"%s\"" % root_path,
             "dhcp-userclass=set:dust,dust"]
+
+
+def client_args(lab, via="rom", mac=MAC):
+    """QEMU arguments for a diskless client on a new tap of the lab, with
+    dust started from the e1000's option ROM (-boot n), a CD (dust.iso)
+    or as a Linux kernel (dust.lkrn); QEMU's own NIC ROM is left out."""
+    tap = lab.add_tap()
+    rom = os.path.join(BIN, "e1000.rom") if via == "rom" else ""
+    args = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % tap,
+            "-device", "e1000,netdev=n0,mac=%s,romfile=%s" % (mac, rom)]
+    if via == "rom":
+        return args + ["-boot", "n"]
+    if via == "iso":
+        return args + ["-cdrom", os.path.join(BIN, "dust.iso"), "-boot", "d"]
+    if via == "lkrn":
+        return args + ["-kernel", os.path.join(BIN, "dust.lkrn")]
+    raise ValueError("via: rom, iso or lkrn, not %r" % via)

@@ -6,13 +6,12 @@ the initramfs checks the iBFT against the lease and the target, logs in
 again itself from the iBFT (open-iscsi's iscsistart) and reads a marker
 file written for this run (tests/qemu/sanlinux.py builds the disk)."""
 
-import os
 import re
 import secrets
 import time
 
 import sanlinux
-from lab import BIN, Guest, Lab, TestFailure
+from lab import Guest, Lab, TestFailure
 from test_iscsi import Tgt
 
 # Every check line the initramfs prints, in order.
@@ -29,16 +28,6 @@ def check(cond, msg):
         raise TestFailure(msg)
 
 
-def rom_guest(lab, mac, memory=512):
-    """A client whose e1000 carries dust as its option ROM, booting from
-    the network (-boot n), no disk of its own."""
-    tap = lab.add_tap()
-    args = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % tap,
-            "-device", "e1000,netdev=n0,mac=%s,romfile=%s"
-            % (mac, os.path.join(BIN, "e1000.rom")), "-boot", "n"]
-    return Guest(args, lab=lab, memory=memory)
-
-
 def test_linux_over_iscsi():
     marker = "dust-sanlinux-" + secrets.token_hex(8)
     with Lab("sanlinux") as lab:
@@ -49,7 +38,8 @@ def test_linux_over_iscsi():
         tgt.target(sanlinux.TARGET, disk)
         lab.dnsmasq(extra=sanlinux.dnsmasq_options())
         t0 = time.time()
-        with rom_guest(lab, sanlinux.MAC) as g:
+        with Guest(sanlinux.client_args(lab, "rom"), lab=lab,
+                   memory=512) as g:
             g.expect(r"net0: %s/24 gateway 192\.0\.2\.1"
                      % re.escape(sanlinux.LEASE_IP), 120, "dust's lease")
             g.expect(r"iscsi\d: %s LUN 1 on 192\.0\.2\.1:3260"
