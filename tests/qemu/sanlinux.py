@@ -85,7 +85,7 @@ same() {
 # Load a group of modules (dependencies first), each once.
 load() {
 	while read -r m; do
-		n=${m%.ko}
+		n=$(echo ${m%.ko} | tr - _)
 		[ -d /sys/module/$n ] || insmod /lib/modules/$m ||
 			echo "SANLINUX note: insmod $m failed"
 	done < /lib/modules/$1.list
@@ -109,13 +109,20 @@ else
 	bad ibft "got '$(ls /sys/firmware/ibft 2>&1 | tr '\n' ' ')' want 'initiator ethernet0 target0'"
 	finish
 fi
+# Flags: 1 block valid, 2 selected for boot, 4 (NIC) global address.
+same initiator.flags "$(ibft initiator/flags)" 3
 same initiator.name "$(ibft initiator/initiator-name)" "$(arg sl.iname)"
+same ethernet0.flags "$(ibft ethernet0/flags)" 7
 same ethernet0.ip-addr "$(ibft ethernet0/ip-addr)" "$(arg sl.ip)"
 same ethernet0.subnet-mask "$(ibft ethernet0/subnet-mask)" "$(arg sl.mask)"
+# Origin 3: the address came from DHCP.
+same ethernet0.origin "$(ibft ethernet0/origin)" 3
 same ethernet0.gateway "$(ibft ethernet0/gateway)" "$(arg sl.gw)"
+same ethernet0.primary-dns "$(ibft ethernet0/primary-dns)" "$(arg sl.dns)"
 same ethernet0.dhcp "$(ibft ethernet0/dhcp)" "$(arg sl.dhcp)"
 same ethernet0.mac "$(ibft ethernet0/mac)" "$(arg sl.mac)"
 same ethernet0.hostname "$(ibft ethernet0/hostname)" "$(arg sl.host)"
+same target0.flags "$(ibft target0/flags)" 3
 same target0.ip-addr "$(ibft target0/ip-addr)" "$(arg sl.tip)"
 same target0.port "$(ibft target0/port)" "$(arg sl.tport)"
 same target0.lun "$(ibft target0/lun)" "$(arg sl.tlun)"
@@ -230,6 +237,19 @@ def _modules_by_name():
                                        "**", "*.ko"), recursive=True):
         found[os.path.basename(path)[:-3].replace("-", "_")] = path
     return found
+
+
+def _builtin_modules():
+    """Names of the modules built into the kernel (modules.builtin)."""
+    names = set()
+    for path in glob.glob(os.path.join(assets.kernel_tree(), "lib", "modules",
+                                       "*", "modules.builtin")):
+        with open(path) as f:
+            for line in f:
+                base = os.path.basename(line.strip())
+                if base.endswith(".ko"):
+                    names.add(base[:-3].replace("-", "_"))
+    return names
 
 
 def _module_closure(names, index, loaded):
@@ -348,7 +368,7 @@ def _make_initramfs(path):
     for name, real in _shared_libs(ISCSISTART):
         add_file(name.lstrip("/"), real)
     index = _modules_by_name()
-    loaded = set()
+    loaded = _builtin_modules()     # nothing to load for those
     for group, names in MODULE_GROUPS:
         order = _module_closure(names, index, loaded)
         for p in order:
@@ -428,8 +448,9 @@ def expected(ip=LEASE_IP, mac=MAC, host=HOSTNAME, initiator=INITIATOR,
         raise ValueError("LUN %d: only single-level LUNs below 256" % lun)
     lun_bytes = struct.pack(">HHHH", lun, 0, 0, 0)
     return {
+        # dnsmasq names itself as router and DNS server.
         "sl.ip": ip, "sl.mask": NETMASK, "sl.gw": SERVER_IP,
-        "sl.dhcp": SERVER_IP, "sl.mac": mac, "sl.host": host,
+        "sl.dns": SERVER_IP, "sl.dhcp": SERVER_IP, "sl.mac": mac, "sl.host": host,
         "sl.iname": initiator, "sl.tip": SERVER_IP, "sl.tport": "3260",
         "sl.tlun": "".join("%x" % b for b in lun_bytes), "sl.tname": target,
     }

@@ -15,12 +15,13 @@ from lab import Guest, Lab, TestFailure
 from test_iscsi import Tgt
 
 # Every check line the initramfs prints, in order.
-CHECKS = ["ibft", "initiator.name", "ethernet0.ip-addr",
-          "ethernet0.subnet-mask", "ethernet0.gateway", "ethernet0.dhcp",
-          "ethernet0.mac", "ethernet0.hostname", "target0.ip-addr",
-          "target0.port", "target0.lun", "target0.target-name",
-          "target0.nic-assoc", "target0.chap-type", "net", "login", "disk",
-          "mount", "marker"]
+CHECKS = ["ibft", "initiator.flags", "initiator.name", "ethernet0.flags",
+          "ethernet0.ip-addr", "ethernet0.subnet-mask", "ethernet0.origin",
+          "ethernet0.gateway", "ethernet0.primary-dns", "ethernet0.dhcp",
+          "ethernet0.mac", "ethernet0.hostname", "target0.flags",
+          "target0.ip-addr", "target0.port", "target0.lun",
+          "target0.target-name", "target0.nic-assoc", "target0.chap-type",
+          "net", "login", "disk", "mount", "marker"]
 
 
 def check(cond, msg):
