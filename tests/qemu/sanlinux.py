@@ -136,6 +136,8 @@ i=0
 while ! ip link show eth0 >/dev/null 2>&1 && [ $i -lt 20 ]; do
 	sleep 1; i=$((i + 1))
 done
+# The iBFT's PCI location of the NIC: Linux links ethernet0 to the device.
+same ethernet0.device "$(ls /sys/firmware/ibft/ethernet0/device/net 2>/dev/null)" eth0
 timeout 60 iscsistart -N > /tmp/net.log 2>&1
 rc=$?
 addr=$(ip -4 addr show 2>/dev/null | grep -o "inet $(arg sl.ip)/[0-9]*")

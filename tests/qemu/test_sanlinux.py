@@ -21,7 +21,7 @@ CHECKS = ["ibft", "initiator.flags", "initiator.name", "ethernet0.flags",
           "ethernet0.mac", "ethernet0.hostname", "target0.flags",
           "target0.ip-addr", "target0.port", "target0.lun",
           "target0.target-name", "target0.nic-assoc", "target0.chap-type",
-          "net", "login", "disk", "mount", "marker"]
+          "ethernet0.device", "net", "login", "disk", "mount", "marker"]
 
 
 def check(cond, msg):
