@@ -2,7 +2,8 @@
 #
 #   make              build every image into bin/ and print their sizes
 #   make check        host unit tests, then the QEMU lab tests
-#   make demo         build and boot dust in QEMU
+#   make demo         a diskless client boots Linux over iSCSI through dust
+#   make prompt       build and boot dust in QEMU to its dust> prompt
 #   make unit         host unit tests only (ASan + UBSan)
 #   make qemu-test    QEMU lab tests only
 #   make fuzz         run every fuzz harness for a while
@@ -414,7 +415,10 @@ qemu-test: all
 check: unit qemu-test
 
 demo: all
-	$(Q)sh tests/qemu/demo.sh
+	$(Q)python3 tests/qemu/demo.py
+
+prompt: all
+	$(Q)sh tests/qemu/prompt.sh
 
 bench: all
 	$(Q)python3 tests/qemu/bench.py
@@ -425,6 +429,6 @@ fuzz:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all unit qemu-test check demo bench fuzz clean tcp-interop
+.PHONY: all unit qemu-test check demo prompt bench fuzz clean tcp-interop
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
