@@ -2,7 +2,8 @@
 #
 #   make              build every image into bin/ and print their sizes
 #   make check        host unit tests, then the QEMU lab tests
-#   make demo         build and boot dust in QEMU
+#   make demo         a diskless client boots Linux over iSCSI through dust
+#   make prompt       build and boot dust in QEMU to its dust> prompt
 #   make unit         host unit tests only (ASan + UBSan)
 #   make qemu-test    QEMU lab tests only
 #   make fuzz         run every fuzz harness for a while
@@ -45,6 +46,7 @@ endif
 # The portable core: no hardware, runs on the host in unit tests too.
 PORTABLE_SRCS := \
 	src/core/console.c \
+	src/core/div64.c \
 	src/core/heap.c \
 	src/core/init.c \
 	src/core/iobuf.c \
@@ -60,14 +62,12 @@ PORTABLE_SRCS := \
 	src/core/downloader.c \
 	src/core/script.c \
 	src/crypto/md5.c \
-	src/crypto/sha256.c \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
 	src/core/settings.c \
 	src/core/settings_types.c \
 	src/net/netdevice.c \
-	src/net/ethecho.c \
 	src/net/tcpip.c \
 	src/net/arp.c \
 	src/net/ipv4.c \
@@ -110,12 +110,19 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	src/arch/x86/interface/pxe/pxe_api.c \
 	src/arch/x86/interface/pxe/pxe_entry.c
 
+# Not in the option ROMs, which must stay within 64 KiB: the link test
+# responder (ifecho) and sha256sum.  Host unit tests build them too.
+FULL_SRCS := src/net/ethecho.c src/crypto/sha256.c \
+	src/hci/commands/sha256sum_cmd.c
+
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
 DRIVERS_e1000 := src/drivers/net/e1000.c
 DRIVERS_rtl8139 := src/drivers/net/rtl8139.c
 DRIVERS_virtio := src/drivers/bus/virtio-pci.c src/drivers/net/virtio-net.c
 DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
+DRIVERS_all += $(FULL_SRCS)
+DRIVERS_undi += $(FULL_SRCS)
 VARIANTS := all e1000 rtl8139 virtio undi
 
 # The client side of the ROM's PXE stack: dust.pxe unloads the stack it was
@@ -168,7 +175,6 @@ STUB_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding \
 	-fno-builtin -fpie -fvisibility=hidden -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
 	-fno-jump-tables -fno-tree-loop-distribute-patterns -Isrc/arch/x86/prefix
-LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
 NASMFLAGS := -f bin -w+all -w-unknown-warning -Werror -Isrc/arch/x86/prefix/ -Isrc/arch/x86/transitions/ \
 	-I$(BUILD)/include/
 
@@ -255,7 +261,7 @@ $(BUILD)/core-$(1).elf: $(call fw_objs,$(1)) src/arch/x86/scripts/core.ld
 	@echo "  LD      $$@"
 	$(Q)$(LD) -m elf_i386 -T src/arch/x86/scripts/core.ld -q --gc-sections \
 		--no-warn-rwx-segments \
-		-Map $(BUILD)/core-$(1).map -o $$@ $(call fw_objs,$(1)) $(LIBGCC)
+		-Map $(BUILD)/core-$(1).map -o $$@ $(call fw_objs,$(1))
 
 $(BUILD)/payload-$(1).bin: $(BUILD)/core-$(1).elf $(BUILD)/tools/mkpayload $(BUILD)/tools/zpack
 	@echo "  PAYLOAD $$@"
@@ -341,7 +347,7 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 # Pure parts of platform code the unit tests also check.
-UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c \
+UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c $(FULL_SRCS) \
 	src/arch/x86/interface/pxe/pxe_api.c \
 	src/arch/x86/interface/pxe/pxe_tftp.c
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
@@ -419,7 +425,10 @@ qemu-test: all
 check: unit qemu-test
 
 demo: all
-	$(Q)sh tests/qemu/demo.sh
+	$(Q)python3 tests/qemu/demo.py
+
+prompt: all
+	$(Q)sh tests/qemu/prompt.sh
 
 bench: all
 	$(Q)python3 tests/qemu/bench.py
@@ -430,6 +439,6 @@ fuzz:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all unit qemu-test check demo bench fuzz clean tcp-interop
+.PHONY: all unit qemu-test check demo prompt bench fuzz clean tcp-interop
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -119,13 +119,23 @@ def written_ok(path):
     return got == want
 
 
-def lab_for_san(name, root_path="iscsi:%s:::1:%s" % (SERVER_IP, TARGET)):
+def lab_for_san(name, root_path="iscsi:%s:::1:%s" % (SERVER_IP, TARGET),
+                chain=None):
+    """A lab whose DHCP gives the client's MAC the root-path; with chain,
+    a PXE ROM that is not dust (no user class "dust") gets that program
+    over TFTP instead (the seed's chainloading setup)."""
     lab = Lab(name)
-    lab.dnsmasq(extra=[
-        "dhcp-host=%s,set:client1" % MAC,
-        "dhcp-option=tag:client1,17,\"%s\"" % root_path,
-        "dhcp-userclass=set:dust,dust",
-    ])
+    extra = ["dhcp-host=%s,set:client1" % MAC,
+             "dhcp-option=tag:client1,17,\"%s\"" % root_path,
+             "dhcp-userclass=set:dust,dust"]
+    files = []
+    if chain:
+        # Router advertisements spare the stock ROM (iPXE) its wait for
+        # IPv6 autoconfiguration.
+        extra += ["dhcp-boot=tag:!dust,%s" % chain, "enable-ra",
+                  "dhcp-range=::,constructor:br0,ra-only"]
+        files.append(os.path.join(BIN, chain))
+    lab.dnsmasq(extra=extra, tftp_files=files)
     return lab
 
 
@@ -358,3 +368,63 @@ def test_login_errors():
             check("LUN 1 on 192.0.2.1:3260" in out, out)
     finally:
         lab.close()
+
+
+def santest_boot(name, device, boot_args, chain=None):
+    """Unattended SAN boot of the verifying test disk with dust started
+    from one image: DHCP gives the root-path, dust boots the disk, the
+    disk's program reads it all through INT 13h and exits QEMU."""
+    lab = lab_for_san("iscsi-" + name, chain=chain)
+    try:
+        path = santest.build(lab.path("santest.img"), 8)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        tap = lab.add_tap()
+        args = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
+                % tap, "-device", "%s,netdev=n0,mac=%s" % (device, MAC)]
+        with Guest(args + boot_args, lab=lab) as g:
+            g.expect(r"iscsi\d: %s LUN 1 on" % re.escape(TARGET), 120,
+                     "the iSCSI login")
+            g.expect(r"SANTEST boot", 120, "the test disk's program")
+            m = g.expect(r"SANTEST (OK|FAIL)[^\r\n]*", 300, "its verdict")
+            check(m.group(1) == "OK", m.group(0))
+            check(g.wait_exit(60) == 3, "exit status")
+    finally:
+        lab.close()
+
+
+def test_santest_from_iso():
+    santest_boot("iso", "e1000,romfile=",
+                 ["-cdrom", os.path.join(BIN, "dust.iso"), "-boot", "d"])
+
+
+def test_santest_from_usb():
+    """dust on a USB stick: the stick (BIOS disk 80h) moves to 81h."""
+    santest_boot("usb", "e1000,romfile=", [
+        "-device", "qemu-xhci", "-drive", "file=%s,format=raw,if=none,"
+        "id=u,snapshot=on" % os.path.join(BIN, "dust.usb"),
+        "-device", "usb-storage,drive=u,bootindex=1"])
+
+
+def test_santest_from_rtl8139_rom():
+    santest_boot("rtl", "rtl8139,romfile=" +
+                 os.path.join(BIN, "rtl8139.rom"), ["-boot", "n"])
+
+
+def test_santest_from_virtio_rom():
+    santest_boot("virtio", "virtio-net-pci,romfile=" +
+                 os.path.join(BIN, "virtio-net.rom"), ["-boot", "n"])
+
+
+def test_santest_chained_undionly():
+    """QEMU's own NIC ROM (a stock PXE ROM) gets undionly.kpxe over TFTP;
+    dust asks DHCP again as "dust", gets the root-path and SAN-boots
+    through the ROM's UNDI."""
+    santest_boot("undionly", "e1000", ["-boot", "n"], chain="undionly.kpxe")
+
+
+def test_santest_chained_dust_pxe():
+    """The same with dust.pxe, which unloads the ROM's stack and drives
+    the NIC itself."""
+    santest_boot("dustpxe", "e1000", ["-boot", "n"], chain="dust.pxe")
