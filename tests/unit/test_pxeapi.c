@@ -508,6 +508,12 @@ UNIT_TEST(pxeapi_undi_isr_and_states)
 	check_eq(call(PXENV_UNDI_INITIATE_DIAGS, &s, sizeof(s)),
 		 PXENV_EXIT_FAILURE);
 	check_eq(status(), PXENV_STATUS_UNSUPPORTED);
+	/* A forced "interrupt": the next IN_START is ours, with nothing. */
+	check_eq(call(PXENV_UNDI_FORCE_INTERRUPT, &s, sizeof(s)),
+		 PXENV_EXIT_SUCCESS);
+	check_eq(isr(PXENV_UNDI_ISR_IN_START), PXENV_UNDI_ISR_OUT_OURS);
+	check_eq(isr(PXENV_UNDI_ISR_IN_PROCESS), PXENV_UNDI_ISR_OUT_DONE);
+	check_eq(isr(PXENV_UNDI_ISR_IN_START), PXENV_UNDI_ISR_OUT_NOT_OURS);
 
 	/* States: opened, closed (no sending, no ISR), open again. */
 	check_eq(call(PXENV_UNDI_GET_STATE, &st, sizeof(st)), PXENV_EXIT_SUCCESS);

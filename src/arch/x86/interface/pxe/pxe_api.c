@@ -52,6 +52,7 @@ static struct {
 	int was_open;               /* the device was open at the start */
 	int shut_down;              /* UNDI_SHUTDOWN/CLEANUP seen */
 	unsigned int tx_events;     /* sent frames UNDI_ISR has not told */
+	int forced;                 /* UNDI_FORCE_INTERRUPT: say "ours" */
 	struct xfer udp;
 	int udp_open;
 	struct list_head udp_rx;
@@ -314,6 +315,15 @@ static unsigned int undi_clear_statistics(void *blk)
 	return PXENV_STATUS_SUCCESS;
 }
 
+/* There is no interrupt line: the next UNDI_ISR IN_START says "ours",
+ * as the handler of a forced interrupt would. */
+static unsigned int undi_force_interrupt(void *blk)
+{
+	(void)blk;
+	pxe.forced = 1;
+	return undi_need_open();
+}
+
 static unsigned int pxe_unsupported(void *blk)
 {
 	(void)blk;
@@ -397,9 +407,11 @@ static unsigned int undi_isr(void *blk)
 		return PXENV_STATUS_UNDI_INVALID_STATE;
 	if (p->func_flag == PXENV_UNDI_ISR_IN_START) {
 		netdev->op->poll(netdev);
-		p->func_flag = pxe.tx_events || !list_empty(&netdev->rx_queue) ?
+		p->func_flag = pxe.forced || pxe.tx_events ||
+			       !list_empty(&netdev->rx_queue) ?
 			       PXENV_UNDI_ISR_OUT_OURS :
 			       PXENV_UNDI_ISR_OUT_NOT_OURS;
+		pxe.forced = 0;
 		return PXENV_STATUS_SUCCESS;
 	}
 	if (p->func_flag != PXENV_UNDI_ISR_IN_PROCESS &&
@@ -617,7 +629,7 @@ PXE_SERVICES(pxe_core_services) = {
 	SVC(PXENV_UNDI_INITIATE_DIAGS, struct pxenv_status_only,
 	    PXE_UNDI_CALL, pxe_unsupported),
 	SVC(PXENV_UNDI_FORCE_INTERRUPT, struct pxenv_status_only,
-	    PXE_UNDI_CALL, pxe_unsupported),
+	    PXE_UNDI_CALL, undi_force_interrupt),
 	SVC(PXENV_UNDI_GET_MCAST_ADDRESS, struct pxenv_undi_get_mcast_address,
 	    PXE_UNDI_CALL, undi_get_mcast_address),
 	SVC(PXENV_UNDI_GET_NIC_TYPE, struct pxenv_undi_get_nic_type,
