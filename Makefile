@@ -11,7 +11,9 @@
 #   make tcp-interop  dust's TCP against Linux's over a TUN device (root)
 #
 # Options: V=1 (show commands), CTRLB_MS=ms (Ctrl-B window, default 1000),
-# DEBUG=1 (assertions on in the firmware).
+# USER_CLASS=text (DHCP option 77, default dust), FAIL_SHELL=1 (the command
+# line instead of handing back to the BIOS when nothing boots), DEBUG=1
+# (assertions on in the firmware).  Run `make clean` after changing one.
 
 VERSION := 0.1.0
 
@@ -28,6 +30,8 @@ NASM := nasm
 OBJCOPY := objcopy
 HOSTCC := gcc
 CTRLB_MS ?= 1000
+USER_CLASS ?= dust
+FAIL_SHELL ?= 0
 
 BUILD := build
 BIN := bin
@@ -161,7 +165,9 @@ COMMON_CFLAGS := -std=gnu11 -nostdinc -isystem $(GCC_INC) \
 	-Isrc -I$(BUILD)/include $(WARN) \
 	-DDUST_VERSION='"$(VERSION)"' \
 	-DDUST_BUILD='"$(GIT_REV), $(BUILD_DATE)"' \
-	-DCONFIG_CTRLB_MS=$(CTRLB_MS)
+	-DCONFIG_CTRLB_MS=$(CTRLB_MS) \
+	-DCONFIG_USER_CLASS='"$(USER_CLASS)"' \
+	-DCONFIG_AUTOBOOT_FAIL_SHELL=$(FAIL_SHELL)
 FW_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -mgeneral-regs-only -fno-common -ffunction-sections \
