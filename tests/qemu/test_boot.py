@@ -80,3 +80,41 @@ def test_tftp_64mib_windowsize():
             check("ok (" in out, "download failed:\n" + out[-800:])
             out = g.command("sha256sum big.bin", timeout=300)
             check(digest in out, "digest %s not in:\n%s" % (digest, out))
+
+
+def test_http_kernel_via_chained_scripts():
+    """The same over HTTP from Python's HTTP/1.1 server: DHCP names the
+    first script by URL, the second is named relative to it, and so are
+    the kernel and initramfs."""
+    with Lab("httpboot") as lab:
+        stage_boot_files(lab, "http-chain")
+        lab.http_server(lab.path("tftp"))
+        lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
+                           "dhcp-boot=tag:dust,"
+                           "http://192.0.2.1:8080/boot.ipxe"])
+        with dust_guest(lab, memory=256) as g:
+            g.expect(r"first script", 120, "the first script running")
+            g.expect(r"http://192\.0\.2\.1:8080/vmlinuz\.\.\. .*ok", 240,
+                     "the kernel download over HTTP")
+            g.expect(r"Booting vmlinuz", 120, "the boot")
+            g.expect(r"DUST-INITRAMFS-OK cmdline: .*marker=http-chain", 600,
+                     "the initramfs marker")
+
+
+def test_http_64mib():
+    """64 MiB over HTTP, checked inside dust."""
+    with Lab("httpbig") as lab:
+        root = lab.path("www")
+        os.makedirs(root)
+        os.chmod(root, 0o755)
+        digest = make_file(os.path.join(root, "big.bin"), 64 << 20, 65)
+        lab.dnsmasq()
+        lab.http_server(root)
+        with dust_guest(lab, memory=256) as g:
+            to_prompt(g)
+            g.command("dhcp", timeout=60)
+            out = g.command("imgfetch http://192.0.2.1:8080/big.bin",
+                            timeout=900)
+            check("ok (" in out, "download failed:\n" + out[-800:])
+            out = g.command("sha256sum big.bin", timeout=300)
+            check(digest in out, "digest %s not in:\n%s" % (digest, out))
