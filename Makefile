@@ -172,7 +172,7 @@ FW_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -mgeneral-regs-only -fno-common -ffunction-sections \
 	-fdata-sections -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
-	-mpreferred-stack-boundary=2 \
+	-mpreferred-stack-boundary=2 -mregparm=3 \
 	--param=min-pagesize=0
 ifeq ($(DEBUG),1)
 FW_CFLAGS += -DDUST_ASSERT

@@ -29,6 +29,15 @@
 /* Compile-time assertion usable at file scope. */
 #define BUILD_ASSERT(cond) _Static_assert(cond, #cond)
 
+/* The firmware passes up to three arguments in registers (-mregparm=3);
+ * code that crosses to or from assembly with arguments on the stack says
+ * so.  No-op on the host, whose tests never cross. */
+#ifdef DUST_HOST
+#define __asmcall
+#else
+#define __asmcall       __attribute__((regparm(0)))
+#endif
+
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
 /* Every source file gets a numeric identity from the Makefile so that an

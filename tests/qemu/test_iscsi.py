@@ -360,7 +360,8 @@ def test_login_errors():
             check("status 0203: no such target" in out, out)
             out = g.command("sanhook iscsi:192.0.2.1:::7:%s" % TARGET,
                             timeout=120)
-            check("has no LUN 7" in out, out)
+            # REPORT LUNS: tgt lists its controller and the disk.
+            check("has no LUN 7 (it has: 0 1)" in out, out)
             out = g.command("sanhook iscsi:192.0.2.1::3261:1:%s" % TARGET,
                             timeout=120)
             check("Connection refused" in out, out)
@@ -369,6 +370,33 @@ def test_login_errors():
             # And then it works.
             out = g.command("sanhook", timeout=120)
             check("LUN 1 on 192.0.2.1:3260" in out, out)
+    finally:
+        lab.close()
+
+
+def test_rom_wrong_lun():
+    """The root-path asks for LUN 3 of a target with LUNs 0 (tgt's
+    controller) and 1: dust in the virtio option ROM names the LUNs the
+    target has (REPORT LUNS) and hands back to the BIOS."""
+    lab = lab_for_san("iscsi-lun", root_path="iscsi:%s:::3:%s" %
+                      (SERVER_IP, TARGET))
+    try:
+        path, total = make_disk(lab)
+        tgt = Tgt(lab)
+        tgt.start()
+        tgt.target(TARGET, path)
+        tap = lab.add_tap()
+        args = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
+                % tap, "-device", "virtio-net-pci,netdev=n0,mac=%s,romfile=%s"
+                % (MAC, os.path.join(BIN, "virtio-net.rom")), "-boot", "n"]
+        with Guest(args, lab=lab) as g:
+            g.expect(r"iscsi\d: %s has no LUN 3 \(it has: 0 1\)\r?\n"
+                     % re.escape(TARGET), 120, "the missing LUN named")
+            mark = len(g.seabios_log())
+            g.expect(r"dust: handing back to the BIOS", 60, "the hand-back")
+            g.expect_seabios(r"enter handle_18|Booting from|No bootable "
+                             r"device", 60, after=mark,
+                             what="the BIOS going on after dust")
     finally:
         lab.close()
 

@@ -3,7 +3,7 @@
  * mutual, wrong secrets), capacity, reads spread over Data-In PDUs,
  * writes with immediate data, unsolicited Data-Out and R2Ts, NOP-In,
  * several commands in flight in a small command window, connections
- * lost and stalled, redirection, malformed PDUs.
+ * lost and stalled, redirection, malformed PDUs, REPORT LUNS.
  *
  * The fake answers from a PERMANENT_PROCESS, never from inside a call
  * the initiator makes, like TCP would; it models a send buffer that
@@ -61,7 +61,8 @@ static struct {
 	int big;                       /* READ CAPACITY(10) says 0xffffffff */
 	uint8_t pdt;                   /* peripheral byte of INQUIRY */
 	int bad;                       /* 1: Data-In out of range, 2: R2T
-					  for a read, 3: login PDU in FFP */
+					  for a read, 3: login PDU in FFP,
+					  6: REPORT LUNS data of 4 bytes */
 	int huge;                      /* 2^33 blocks (the disk repeats) */
 	uint64_t medium_lba;           /* MEDIUM ERROR here (if not 0) */
 	unsigned int busy;             /* answer BUSY this often */
@@ -69,6 +70,11 @@ static struct {
 	const char *digest;            /* our answer to HeaderDigest */
 	int never_transit;             /* the operational stage never ends */
 	const char *chap_a;            /* our CHAP_A answer */
+	int no_report_luns;            /* REPORT LUNS is an illegal request */
+	const uint8_t *luns;           /* the LUN list (NULL: LUNs 0-7), */
+	uint32_t luns_len;             /* its length, */
+	uint32_t luns_claim;           /* and what the header says (0: the
+					  length) */
 	/* state */
 	int armed, plugged, stalled;
 	int open_pending, refuse_pending, drop_pending;
@@ -497,6 +503,10 @@ static void ft_login(const struct iscsi_login_req *req, const char *text,
 
 /* ---- the fake target's SCSI */
 
+/* The commands open() sends to a target that lists its LUNs: REPORT
+ * LUNS, INQUIRY, TEST UNIT READY, READ CAPACITY. */
+#define OPEN_CMDS 4
+
 static uint64_t be(const uint8_t *p, unsigned int n)
 {
 	uint64_t v = 0;
@@ -717,6 +727,39 @@ static void ft_command(const struct iscsi_scsi_cmd *c, const uint8_t *data,
 	case 0x00:                             /* TEST UNIT READY */
 		ft_status(c->itt, 0, NULL, 0, 0, 0);
 		return;
+	case 0xa0: {                           /* REPORT LUNS, to LUN 0 */
+		static uint8_t deflt[64] = { [9] = 1, [17] = 2, [25] = 3,
+			[33] = 4, [41] = 5, [49] = 6, [57] = 7 };
+		static const uint8_t lun0[8];
+		static uint8_t list[1024];
+		const uint8_t *luns = ft.luns ? ft.luns : deflt;
+		uint32_t n = ft.luns ? ft.luns_len : sizeof(deflt);
+
+		uint32_t claim = ft.luns_claim ? ft.luns_claim : n;
+
+		/* The allocation length is the transfer length, at least
+		 * 16 (SPC). */
+		if (ft.no_report_luns || be(cdb + 6, 4) != want || want < 16 ||
+		    memcmp(c->lun, lun0, 8)) {
+			if (!ft.no_report_luns)
+				FT_ERROR();
+			ft_check(c->itt, 5, 0x20);
+			return;
+		}
+		memset(list, 0, sizeof(list));
+		list[0] = (uint8_t)(claim >> 24);
+		list[1] = (uint8_t)(claim >> 16);
+		list[2] = (uint8_t)(claim >> 8);
+		list[3] = (uint8_t)claim;
+		memcpy(list + 8, luns, n);
+		n += 8;
+		if (ft.bad == 6) {
+			ft.bad = 0;
+			n = 4;                 /* not even the header */
+		}
+		ft_data_in(c->itt, list, want < n ? want : n, want);
+		return;
+	}
 	case 0x25:                             /* READ CAPACITY (10) */
 		buf[0] = buf[1] = buf[2] = buf[3] = 0xff;
 		if (!ft.big && !ft.huge) {
@@ -1205,7 +1248,7 @@ UNIT_TEST(iscsi_reads)
 		check(read_ok(bdev, 0, 1));
 		check(read_ok(bdev, 33, 127));
 		check(read_ok(bdev, 1000, 600));   /* two commands */
-		check_eq(ft.cmds, 3 + 1 + 1 + 2);
+		check_eq(ft.cmds, OPEN_CMDS + 1 + 1 + 2);
 		ft.separate_status = 1;
 		check(read_ok(bdev, 3, 17));
 		ft.din_size = 65536;
@@ -1274,7 +1317,7 @@ UNIT_TEST(iscsi_command_window)
 				  40 * 512);
 		}
 		check(ft.max_inflight <= 2);
-		check_eq(ft.cmds, 3 + 6 * 3);
+		check_eq(ft.cmds, OPEN_CMDS + 6 * 3);
 		ft_close_dev(bdev);
 	}
 	check_eq(ft.error_line, 0);
@@ -1398,14 +1441,14 @@ UNIT_TEST(iscsi_unit_attention)
 	struct block_device *bdev;
 
 	ft_start();
-	ft.ua = 1;                     /* the first INQUIRY */
+	ft.ua = 1;                     /* the first command: REPORT LUNS */
 	bdev = open_ok();
 	if (bdev) {
 		ft.ua = 1;
 		check(read_ok(bdev, 4, 4));
 		ft.ua = 1;
 		check(write_ok(bdev, 4, 4, 9));
-		check_eq(ft.cmds, 4 + 2 + 2);
+		check_eq(ft.cmds, OPEN_CMDS + 1 + 2 + 2);
 		ft_close_dev(bdev);
 	}
 	check_eq(ft.error_line, 0);
@@ -1846,6 +1889,169 @@ UNIT_TEST(iscsi_login_violations)
 	check(strstr(out, "cannot find the server \"no-such-host.invalid\"")
 	      != NULL);
 	check(bdev == NULL);
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+/* ---- REPORT LUNS */
+
+/* LUNs 0, 1, 2 (flat addressing) and 3. */
+static const uint8_t four_luns[32] = {
+	0, 0, 0, 0, 0, 0, 0, 0,   0, 1, 0, 0, 0, 0, 0, 0,
+	0x40, 2, 0, 0, 0, 0, 0, 0,   0, 3, 0, 0, 0, 0, 0, 0,
+};
+
+UNIT_TEST(iscsi_report_luns_present)
+{
+	struct block_device *bdev;
+	int rc;
+
+	ft_start();
+	ft.luns = four_luns;
+	ft.luns_len = sizeof(four_luns);
+	bdev = ft_open("iscsi:192.0.2.1:::3:iqn.x", &rc);
+	check_eq(rc, 0);
+	check(strstr(out, "iqn.x LUN 3 on 192.0.2.1:3260: DUST FAKE DISK") !=
+	      NULL);
+	check(strstr(out, "failed") == NULL);
+	check_eq(ft.cmds, OPEN_CMDS);
+	if (bdev)
+		ft_close_dev(bdev);
+	/* Flat addressing in the list, peripheral in the root-path. */
+	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
+	check_eq(rc, 0);
+	if (bdev) {
+		check(read_ok(bdev, 5, 5));
+		ft_close_dev(bdev);
+	}
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_report_luns_missing)
+{
+	/* Six LUNs: 0 1 2 3, 5 and 0x1234 (flat). */
+	static uint8_t six[48];
+	struct block_device *bdev;
+	int rc;
+
+	ft_start();
+	memcpy(six, four_luns, 32);
+	six[33] = 5;
+	six[40] = 0x52;
+	six[41] = 0x34;
+	ft.luns = four_luns;
+	ft.luns_len = sizeof(four_luns);
+	bdev = ft_open("iscsi:192.0.2.1:::7:iqn.x", &rc);
+	check(bdev == NULL);
+	check(rc_is(rc, ENODEV_K));
+	check(strstr(out, "iscsi") != NULL);
+	check(strstr(out, ": iqn.x has no LUN 7 (it has: 0 1 2 3)\n") != NULL);
+	check_eq(ft.cmds, 1);                  /* no INQUIRY */
+	check_eq(ft.logouts, 1);
+	ft.luns = six;
+	ft.luns_len = sizeof(six);
+	bdev = ft_open("iscsi:192.0.2.1:::4:iqn.x", &rc);
+	check(rc_is(rc, ENODEV_K));
+	check(strstr(out, "iqn.x has no LUN 4 (it has: 0 1 2 3 ...)\n") != NULL);
+	/* A LUN of a second level is not its first level alone. */
+	six[42] = 0x12;
+	bdev = ft_open("iscsi:192.0.2.1:::1234:iqn.x", &rc);
+	check(rc_is(rc, ENODEV_K));
+	check(strstr(out, "has no LUN 4660 (") != NULL);
+	six[42] = 0;
+	bdev = ft_open("iscsi:192.0.2.1:::1234:iqn.x", &rc);
+	check_eq(rc, 0);
+	if (bdev)
+		ft_close_dev(bdev);
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_report_luns_rejected)
+{
+	struct block_device *bdev;
+	int rc;
+
+	/* ILLEGAL REQUEST: quietly on to INQUIRY, as without the list. */
+	ft_start();
+	ft.no_report_luns = 1;
+	bdev = ft_open("iscsi:192.0.2.1:::3:iqn.x", &rc);
+	check_eq(rc, 0);
+	check(strstr(out, "failed") == NULL);
+	check(strstr(out, "ILLEGAL REQUEST") == NULL);
+	check(strstr(out, "iqn.x LUN 3 on 192.0.2.1:3260: DUST FAKE DISK") !=
+	      NULL);
+	check_eq(ft.cmds, OPEN_CMDS);
+	if (bdev) {
+		check(read_ok(bdev, 0, 4));
+		ft_close_dev(bdev);
+	}
+	/* INQUIRY still finds a missing LUN. */
+	ft.pdt = 0x7f;
+	bdev = ft_open("iscsi:192.0.2.1:::3:iqn.x", &rc);
+	check(rc_is(rc, ENODEV_K));
+	check(strstr(out, "iqn.x has no LUN 3\n") != NULL);
+	/* REPORT LUNS failing otherwise (BUSY every time it is tried):
+	 * on to INQUIRY too. */
+	ft.pdt = 0;
+	ft.busy = 8;
+	ft.cmds = 0;
+	bdev = ft_open("iscsi:192.0.2.1:::3:iqn.x", &rc);
+	check_eq(rc, 0);
+	check_eq(ft.cmds, OPEN_CMDS + 7);
+	if (bdev)
+		ft_close_dev(bdev);
+	check_eq(ft.error_line, 0);
+	ft_stop();
+}
+
+UNIT_TEST(iscsi_report_luns_odd_lists)
+{
+	static const uint8_t lun1_and_half[12] = { 0, 1, 0, 0, 0, 0, 0, 0,
+						   0, 2, 0, 0 };
+	struct block_device *bdev;
+	int rc;
+
+	ft_start();
+	/* An odd length: whole entries count, the rest is ignored. */
+	ft.luns = lun1_and_half;
+	ft.luns_len = sizeof(lun1_and_half);
+	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
+	check(rc_is(rc, ENODEV_K));
+	check(strstr(out, "iqn.x has no LUN 2 (it has: 1)\n") != NULL);
+	bdev = ft_open("iscsi:192.0.2.1:::1:iqn.x", &rc);
+	check_eq(rc, 0);
+	if (bdev)
+		ft_close_dev(bdev);
+	/* Cut short (the header promises more than comes): no verdict
+	 * from the list, INQUIRY decides. */
+	ft.luns_len = 8;
+	ft.luns_claim = 24;
+	ft.cmds = 0;
+	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
+	check_eq(rc, 0);
+	check_eq(ft.cmds, OPEN_CMDS);
+	if (bdev)
+		ft_close_dev(bdev);
+	/* Longer than the initiator's buffer: the same. */
+	ft.luns_claim = 4096;
+	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
+	check_eq(rc, 0);
+	if (bdev)
+		ft_close_dev(bdev);
+	/* Empty, or shorter than its header: likewise. */
+	ft.luns_len = 0;
+	ft.luns_claim = 0;
+	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
+	check_eq(rc, 0);
+	if (bdev)
+		ft_close_dev(bdev);
+	ft.bad = 6;
+	bdev = ft_open("iscsi:192.0.2.1:::2:iqn.x", &rc);
+	check_eq(rc, 0);
+	if (bdev)
+		ft_close_dev(bdev);
 	check_eq(ft.error_line, 0);
 	ft_stop();
 }

@@ -60,7 +60,8 @@ struct iscsi_task {
 	uint32_t itt;
 	uint32_t got;                  /* Data-In bytes placed so far */
 	uint8_t write;
-	uint8_t internal;              /* INQUIRY etc.: short data is fine */
+	uint8_t internal;              /* INQUIRY etc.: short data is fine,
+					  the length goes to cmd->count */
 	uint8_t tries;
 	uint8_t cdb[16];
 };
@@ -367,7 +368,10 @@ static void issue(struct iscsi *s)
 		if (!iob)
 			return;
 		c = iob->data;
-		memcpy(c->lun, s->lun, 8);
+		/* REPORT LUNS goes to LUN 0, which must answer it (SPC),
+		 * while ours may be missing. */
+		if (t->cdb[0] != 0xa0)
+			memcpy(c->lun, s->lun, 8);
 		c->itt = t->itt;
 		c->edtl = htonl(t->len);
 		c->cmdsn = htonl(s->cmdsn++);
@@ -900,7 +904,8 @@ static void scsi_done(struct iscsi *s, struct iscsi_task *t, uint8_t response,
 		/* UNIT ATTENTION (a reset, a new LUN), ABORTED COMMAND */
 		retry = key == 6 || key == 11;
 		rc = key == 7 ? -EACCES : key == 5 ? -EINVAL : -EIO;
-		if (!retry || t->tries >= ISCSI_TRIES)
+		/* (REPORT LUNS may fail: open() goes on without.) */
+		if ((!retry || t->tries >= ISCSI_TRIES) && t->cdb[0] != 0xa0)
 			msg(s, "SCSI command 0x%02x failed: %s (ASC %02x "
 			    "ASCQ %02x)\n", t->cdb[0],
 			    sense_keys[key], asc, ascq);
@@ -925,6 +930,8 @@ static void scsi_done(struct iscsi *s, struct iscsi_task *t, uint8_t response,
 		issue(s);
 		return;
 	}
+	if (t->internal)
+		t->cmd->count = t->got;
 	task_done(s, t, rc);
 }
 
@@ -1300,7 +1307,8 @@ static void sync_done(struct block_cmd *cmd)
 	*(int *)cmd->ctx = 1;
 }
 
-/* One SCSI command during open(), waited for. */
+/* One SCSI command during open(), waited for: the bytes it read, or an
+ * error. */
 static int scsi_sync(struct iscsi *s, uint8_t op, uint8_t sa, void *buf,
 		     uint32_t len)
 {
@@ -1321,11 +1329,13 @@ static int scsi_sync(struct iscsi *s, uint8_t op, uint8_t sa, void *buf,
 		t->cdb[4] = (uint8_t)len;
 	else if (op == 0x9e)                /* SERVICE ACTION IN (16) */
 		t->cdb[13] = (uint8_t)len;
+	else if (op == 0xa0)                /* REPORT LUNS */
+		put_be(t->cdb + 6, len, 4);
 	queue_task(s, t);
 	issue(s);
 	while (!done)
 		step();
-	return cmd.rc;
+	return cmd.rc ? cmd.rc : (int)cmd.count;
 }
 
 static const struct setting *const cred_settings[4] = {
@@ -1371,6 +1381,12 @@ static char *initiator_name(struct iscsi *s)
 	return name;
 }
 
+/* The number of a LUN as the root-path gives it (its first level). */
+static unsigned int lun_number(const uint8_t *l)
+{
+	return (l[0] << 8 | l[1]) & 0x3fff;
+}
+
 static char *model_field(char *p, const uint8_t *f, size_t n)
 {
 	while (n && f[n - 1] == ' ')
@@ -1387,6 +1403,8 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	uint8_t buf[36];
 	uint64_t last;
 	uint32_t bs;
+	const uint8_t *e;
+	unsigned int n, j;
 	char *p;
 	int rc, i;
 
@@ -1462,13 +1480,36 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 		    strerror(rc));
 		goto out;
 	}
+	lun = lun_number(s->lun);
+	/* REPORT LUNS (SPC): a LUN the target does not list is
+	 * named with (some of) those it does.  A target that refuses the
+	 * command, or whose list is cut short, gets the INQUIRY alone. */
+	rc = scsi_sync(s, 0xa0, 0, s->bin, sizeof(s->bin));
+	if (rc < 0 && s->state != ST_FFP)
+		goto out;
+	n = rc >= 8 && get32(s->bin) <= (uint32_t)rc - 8 ?
+		get32(s->bin) / 8 : 0;
+	for (j = 0; j < n; j++) {
+		/* Peripheral or flat addressing alike (SAM). */
+		e = s->bin + 8 + 8 * j;
+		if (!((e[0] ^ s->lun[0]) & 0x3f) &&
+		    !memcmp(e + 1, s->lun + 1, 7))
+			break;
+	}
+	if (n && j == n) {
+		msg(s, "%s has no LUN %u (it has:", s->target, lun);
+		for (j = 0; j < n && j < 4; j++)
+			printf(" %u", lun_number(s->bin + 8 + 8 * j));
+		printf(n > 4 ? " ...)\n" : ")\n");
+		rc = -ENODEV;
+		goto out;
+	}
 	/* INQUIRY (SPC-4 6.4): is the LUN there, and a disk? */
 	memset(buf, 0, sizeof(buf));
 	rc = scsi_sync(s, 0x12, 0, buf, sizeof(buf));
-	if (rc)
+	if (rc < 0)
 		goto out;
 	rc = -ENODEV;
-	lun = (s->lun[0] << 8 | s->lun[1]) & 0x3fff;
 	if (buf[0]) {
 		/* Peripheral qualifier not 0: no LUN there; or not a disk. */
 		msg(s, buf[0] >> 5 ? "%s has no LUN %u\n" :
@@ -1485,13 +1526,13 @@ static int iscsi_open(const char *root_path, struct block_device **bdevp)
 	rc = scsi_sync(s, 0x00, 0, NULL, 0);
 	if (!rc)
 		rc = scsi_sync(s, 0x25, 0, buf, 8);
-	if (rc)
+	if (rc < 0)
 		goto out;
 	last = get32(buf);
 	bs = get32(buf + 4);
 	if (last == 0xffffffff) {
 		rc = scsi_sync(s, 0x9e, 0x10, buf, 32);
-		if (rc)
+		if (rc < 0)
 			goto out;
 		last = (uint64_t)get32(buf) << 32 | get32(buf + 4);
 		bs = get32(buf + 8);

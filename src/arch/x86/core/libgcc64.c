@@ -1,5 +1,7 @@
 /* The 64-bit division helpers gcc calls on a 32-bit target, over div64():
- * the firmware does not link the system's libgcc (see div64.c). */
+ * the firmware does not link the system's libgcc (see div64.c).  gcc
+ * calls them with -mregparm=3 like any C function (checked in the
+ * disassembly), so they are not __asmcall. */
 #include <stdint.h>
 #include <stddef.h>
 #include <dust/div64.h>

@@ -29,8 +29,8 @@ static uint16_t res_word(unsigned int off)
 	return *(uint16_t *)res_ptr(off);
 }
 
-/* Called by the resident block for every hook entry. */
-static void hook_dispatch(unsigned int id, struct bregs *regs)
+/* Called by the resident block for every hook entry (stack arguments). */
+static __asmcall void hook_dispatch(unsigned int id, struct bregs *regs)
 {
 	id &= ~HOOK_FAR;
 	if (id < RES_NHOOKS && hook_handlers[id])
@@ -74,7 +74,8 @@ int unhook_interrupt(unsigned int vec, unsigned int id)
 	return 0;
 }
 
-typedef void (*real_call_fn)(struct rm_call *c);
+/* The resident block's real_call takes its argument on the stack. */
+typedef __asmcall void (*real_call_fn)(struct rm_call *c);
 
 static void do_real_call(struct rm_call *c)
 {
@@ -154,11 +155,12 @@ void bootinfo_set_basemem(unsigned int kb)
 	bootinfo.basemem_kb = (uint16_t)kb;
 }
 
-int core_entry(struct boot_info *bi);
+__asmcall int core_entry(struct boot_info *bi);
 
-/* Called by the resident block on the core's own stack (see core.ld). */
+/* Called by the resident block (pm_call, argument on the stack) on the
+ * core's own stack (see core.ld). */
 __attribute__((section(".text.entry")))
-int core_entry(struct boot_info *bi)
+__asmcall int core_entry(struct boot_info *bi)
 {
 	int rc;
 

@@ -24,7 +24,7 @@ struct e820_entry {
 	uint32_t attr;
 } __packed;
 
-typedef void (*real_call_fn)(struct rm_call *c);
+typedef __asmcall void (*real_call_fn)(struct rm_call *c);
 
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
@@ -233,12 +233,12 @@ static int get_varint(const uint8_t **pp, const uint8_t *end, uint32_t *v)
 	return 0;
 }
 
-uint32_t install(struct boot_info *bi);
+__asmcall uint32_t install(struct boot_info *bi);
 
-/* Entry point, at offset 0 of the stub: 0 on success, else nonzero with
- * bi->errmsg saying why. */
+/* Entry point, at offset 0 of the stub, called by the resident block's
+ * pm_call: 0 on success, else nonzero with bi->errmsg saying why. */
 __attribute__((section(".text.entry")))
-uint32_t install(struct boot_info *bi)
+__asmcall uint32_t install(struct boot_info *bi)
 {
 	const struct payload_hdr *h = (const void *)(uintptr_t)bi->payload;
 	const uint8_t *z = (const uint8_t *)h + sizeof(*h);
