@@ -47,4 +47,13 @@ run dns "$DUST" tests/fuzz/fuzz_dns.c src/net/udp/dnsmsg.c
 run tcp "$DUST -Wl,-T,tests/unit/tables.ld -mllvm -asan-globals=0" \
 	tests/fuzz/fuzz_tcp.c \
 	src/net/tcp.c src/core/xfer.c src/core/iobuf.c src/core/timers.c
+# HTTP and TFTP run whole transfers against fake servers in the harness;
+# they link dust's own string and format code (dust_libc.h renames it so
+# the fuzzer's runtime keeps the C library's) and count dust's blocks.
+HOST="$DUST -include tests/fuzz/dust_libc.h -Wl,-T,tests/unit/tables.ld
+	-mllvm -asan-globals=0"
+LIBDUST="tests/fuzz/dust_host.c src/core/string.c src/core/vsprintf.c
+	src/core/xfer.c src/core/iobuf.c src/core/timers.c src/core/uri.c"
+# shellcheck disable=SC2086
+run http "$HOST" tests/fuzz/fuzz_http.c src/net/tcp/http.c $LIBDUST
 exit $failed
