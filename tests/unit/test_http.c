@@ -207,6 +207,11 @@ static void fc_respond(struct fake_conn *c, const char *path)
 	} else if (!strcmp(path, "/redirect")) {
 		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
+	} else if (!strcmp(path, "/redirbody")) {
+		/* A redirect with a body (no newline at its end) that arrives
+		 * in the same delivery as its headers. */
+		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
+			"Content-Length: 14\r\n\r\nMoved to /file", "", 0, 0);
 	} else if (!strcmp(path, "/loop")) {
 		fc_send(c, "HTTP/1.1 301 Moved\r\nLocation: loop\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
@@ -283,6 +288,9 @@ UNIT_TEST(http_bodies)
 	check_eq(fs.requests, 2);
 	/* A redirect, relative, on the same connection. */
 	check_eq(get("http://192.0.2.1/redirect", &img, &out), 0);
+	check(img && img->len == BODY_LEN);
+	/* The redirect's unread body is no part of the next response. */
+	check_eq(get("http://192.0.2.1/redirbody", &img, &out), 0);
 	check(img && img->len == BODY_LEN);
 	/* No length at all: the body ends with the connection (HTTP/1.0). */
 	check_eq(get("http://192.0.2.1/noLength", &img, &out), 0);

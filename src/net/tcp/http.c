@@ -286,7 +286,8 @@ static void http_headers_done(struct http_request *r)
 	int rc;
 
 	if (r->code >= 300 && r->code < 400 && r->code != 304 && r->location) {
-		/* Skip any body, then follow. */
+		/* Follow on a new connection; this one closes with whatever
+		 * body the redirect has unread. */
 		r->keepalive = 0;
 		http_redirect(r);
 		return;
@@ -484,13 +485,18 @@ static int http_socket_deliver(struct xfer *x, struct io_buffer *iob,
 			       const struct xfer_meta *meta)
 {
 	struct http_request *r = container_of(x, struct http_request, socket);
+	struct xfer *conn = x->peer;
 	const uint8_t *p = iob->data;
 	size_t len = iob_len(iob);
 
 	(void)meta;
 	r->got_bytes = 1;
 	timer_start(&r->timer, HTTP_STALL_MS);
-	while (len && !r->closed && r->state != HTTP_DONE) {
+	/* The rest of this delivery belongs to the response only while the
+	 * request stays on this connection: after a redirect it is the old
+	 * response's unread body. */
+	while (len && !r->closed && r->state != HTTP_DONE &&
+	       r->socket.peer == conn) {
 		if (r->state == HTTP_BODY || r->state == HTTP_CHUNK_DATA) {
 			size_t n = http_body(r, p, len);
 
