@@ -204,6 +204,22 @@ static void fc_respond(struct fake_conn *c, const char *path)
 				      "\r\n0\r\nTrailer: yes\r\n\r\n");
 		fc_send(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
 			buf, n, 0);
+	} else if (!strcmp(path, "/smallchunks")) {
+		/* 8-byte chunks: more chunk-size lines than the header bound
+		 * allows for a header block, and nothing wrong with that. */
+		static char buf[BODY_LEN / 8 * 13 + 100];
+		size_t n = 0, i;
+
+		for (i = 0; i < BODY_LEN; i += 8) {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "8\r\n");
+			memcpy(buf + n, fs.body + i, 8);
+			n += 8;
+			memcpy(buf + n, "\r\n", 2);
+			n += 2;
+		}
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "0\r\n\r\n");
+		fc_send(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+			buf, n, 0);
 	} else if (!strcmp(path, "/redirect")) {
 		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
@@ -286,6 +302,9 @@ UNIT_TEST(http_bodies)
 	check(img && img->len == BODY_LEN && !memcmp(img->data, fs.body, BODY_LEN));
 	check_eq(fs.connects, 1);
 	check_eq(fs.requests, 2);
+	/* A large chunked body in small chunks. */
+	check_eq(get("http://192.0.2.1/smallchunks", &img, &out), 0);
+	check(img && img->len == BODY_LEN && !memcmp(img->data, fs.body, BODY_LEN));
 	/* A redirect, relative, on the same connection. */
 	check_eq(get("http://192.0.2.1/redirect", &img, &out), 0);
 	check(img && img->len == BODY_LEN);

@@ -432,6 +432,7 @@ static void http_line(struct http_request *r, char *line)
 		}
 		if (!size) {
 			r->state = HTTP_TRAILERS;
+			r->header_bytes = 0;  /* trailers: a block of their own */
 			return;
 		}
 		r->remaining = size;
@@ -512,7 +513,12 @@ static int http_socket_deliver(struct xfer *x, struct io_buffer *iob,
 			r->line_len = 0;
 			http_line(r, r->line);
 		} else if (r->line_len + 1 >= sizeof(r->line) ||
-			   ++r->header_bytes > HTTP_MAX_HEADERS) {
+			   ((r->state == HTTP_STATUS ||
+			     r->state == HTTP_HEADERS ||
+			     r->state == HTTP_TRAILERS) &&
+			    ++r->header_bytes > HTTP_MAX_HEADERS)) {
+			/* The bound is on header blocks; chunk-size lines
+			 * have only the line bound. */
 			printf("\nhttp: response header too long\n");
 			http_done(r, -E2BIG);
 		} else {
