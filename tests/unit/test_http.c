@@ -220,6 +220,11 @@ static void fc_respond(struct fake_conn *c, const char *path)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "0\r\n\r\n");
 		fc_send(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
 			buf, n, 0);
+	} else if (!strcmp(path, "/interim")) {
+		fc_send(c, "HTTP/1.1 100 Continue\r\n\r\n"
+			"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n"
+			"Content-Length: 99\r\n\r\n"
+			"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok", 2, 0);
 	} else if (!strcmp(path, "/redirect")) {
 		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
@@ -305,6 +310,9 @@ UNIT_TEST(http_bodies)
 	/* A large chunked body in small chunks. */
 	check_eq(get("http://192.0.2.1/smallchunks", &img, &out), 0);
 	check(img && img->len == BODY_LEN && !memcmp(img->data, fs.body, BODY_LEN));
+	/* Interim responses before the final one are passed over. */
+	check_eq(get("http://192.0.2.1/interim", &img, &out), 0);
+	check(img && img->len == 2 && !memcmp(img->data, "ok", 2));
 	/* A redirect, relative, on the same connection. */
 	check_eq(get("http://192.0.2.1/redirect", &img, &out), 0);
 	check(img && img->len == BODY_LEN);

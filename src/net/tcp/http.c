@@ -285,6 +285,17 @@ static void http_headers_done(struct http_request *r)
 {
 	int rc;
 
+	if (r->code < 200 && r->code != 101) {
+		/* Interim (100 Continue, 103 Early Hints): the final response
+		 * follows on the same connection (RFC 9110 section 15.2). */
+		r->state = HTTP_STATUS;
+		r->content_length = -1;
+		r->chunked = 0;
+		free(r->location);
+		r->location = NULL;
+		r->header_bytes = 0;
+		return;
+	}
 	if (r->code >= 300 && r->code < 400 && r->code != 304 && r->location) {
 		/* Follow on a new connection; this one closes with whatever
 		 * body the redirect has unread. */
