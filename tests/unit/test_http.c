@@ -225,6 +225,10 @@ static void fc_respond(struct fake_conn *c, const char *path)
 			"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n"
 			"Content-Length: 99\r\n\r\n"
 			"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok", 2, 0);
+	} else if (!strcmp(path, "/ows")) {
+		/* Whitespace after values, which is no part of them. */
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length:\t2 \t\r\n"
+			"Server: x  \r\n\r\n", "ok", 2, 0);
 	} else if (!strcmp(path, "/redirect")) {
 		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
@@ -312,6 +316,8 @@ UNIT_TEST(http_bodies)
 	check(img && img->len == BODY_LEN && !memcmp(img->data, fs.body, BODY_LEN));
 	/* Interim responses before the final one are passed over. */
 	check_eq(get("http://192.0.2.1/interim", &img, &out), 0);
+	check(img && img->len == 2 && !memcmp(img->data, "ok", 2));
+	check_eq(get("http://192.0.2.1/ows", &img, &out), 0);
 	check(img && img->len == 2 && !memcmp(img->data, "ok", 2));
 	/* A redirect, relative, on the same connection. */
 	check_eq(get("http://192.0.2.1/redirect", &img, &out), 0);

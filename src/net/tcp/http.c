@@ -381,7 +381,7 @@ int http_parse_chunk_size(const char *line, size_t *size)
 static void http_line(struct http_request *r, char *line)
 {
 	const char *reason;
-	char *colon, *value;
+	char *colon, *value, *tail;
 	size_t size;
 
 	switch (r->state) {
@@ -407,8 +407,13 @@ static void http_line(struct http_request *r, char *line)
 		}
 		*colon = 0;
 		value = colon + 1;
+		/* Whitespace around a value is not part of it (RFC 9112
+		 * section 5.1). */
 		while (*value == ' ' || *value == '\t')
 			value++;
+		tail = value + strlen(value);
+		while (tail > value && (tail[-1] == ' ' || tail[-1] == '\t'))
+			*--tail = 0;
 		if (!strcasecmp(line, "Content-Length")) {
 			char *end;
 			unsigned long long v = strtoull(value, &end, 10);
