@@ -229,6 +229,12 @@ static void fc_respond(struct fake_conn *c, const char *path)
 		/* Whitespace after values, which is no part of them. */
 		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length:\t2 \t\r\n"
 			"Server: x  \r\n\r\n", "ok", 2, 0);
+	} else if (!strcmp(path, "/twolengths")) {
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+			"Content-Length: 7\r\n\r\n", "hello, world", 12, 0);
+	} else if (!strcmp(path, "/negative")) {
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
+			"hello, world", 12, 1);
 	} else if (!strcmp(path, "/redirect")) {
 		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
@@ -360,6 +366,14 @@ UNIT_TEST(http_errors)
 	check(strstr(out, "bad chunk size") != NULL);
 	rc = get("http://192.0.2.1/hugeheader", &img, &out);
 	check(rc_is(rc, E2BIG_K));
+	/* Framing that cannot be trusted (RFC 9112 section 6.3). */
+	rc = get("http://192.0.2.1/twolengths", &img, &out);
+	check(rc_is(rc, EPROTO_K));
+	check(img == NULL);
+	rc = get("http://192.0.2.1/negative", &img, &out);
+	check(rc_is(rc, EPROTO_K));
+	check(strstr(out, "bad Content-Length \"-5\"") != NULL);
+	check(img == NULL);
 	cleanup();
 	http_connect = NULL;
 }
@@ -369,6 +383,7 @@ UNIT_TEST(http_parsers)
 	unsigned int code;
 	const char *reason;
 	size_t size;
+	uint64_t len;
 
 	check_eq(http_parse_status("HTTP/1.1 200 OK", &code, &reason), 0);
 	check_eq(code, 200);
@@ -377,6 +392,21 @@ UNIT_TEST(http_parsers)
 	check(http_parse_status("HTTP/2 200 OK", &code, &reason) < 0);
 	check(http_parse_status("HTTP/1.1 20 OK", &code, &reason) < 0);
 	check(http_parse_status("SSH-2.0", &code, &reason) < 0);
+	check_eq(http_parse_length("0", &len), 0);
+	check_eq(len, 0);
+	check_eq(http_parse_length("000123", &len), 0);
+	check_eq(len, 123);
+	check_eq(http_parse_length("9223372036854775807", &len), 0);
+	check(len == 9223372036854775807ull);
+	check(rc_is(http_parse_length("9223372036854775808", &len), EFBIG_K));
+	/* strtoull would wrap this one to 5. */
+	check(rc_is(http_parse_length("18446744073709551621", &len), EFBIG_K));
+	check(rc_is(http_parse_length("", &len), EPROTO_K));
+	check(rc_is(http_parse_length("-5", &len), EPROTO_K));
+	check(rc_is(http_parse_length("+5", &len), EPROTO_K));
+	check(rc_is(http_parse_length(" 5", &len), EPROTO_K));
+	check(rc_is(http_parse_length("5x", &len), EPROTO_K));
+	check(rc_is(http_parse_length("5, 5", &len), EPROTO_K));
 	check_eq(http_parse_chunk_size("1a", &size), 0);
 	check_eq(size, 26);
 	check_eq(http_parse_chunk_size("FF ; ext=1", &size), 0);

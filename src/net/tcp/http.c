@@ -354,6 +354,30 @@ int http_parse_status(const char *line, unsigned int *code,
 	return 0;
 }
 
+int http_parse_length(const char *text, uint64_t *len)
+{
+	const uint64_t max = (uint64_t)INT64_MAX < SIZE_MAX ?
+			     (uint64_t)INT64_MAX : (uint64_t)SIZE_MAX;
+	uint64_t v = 0;
+	const char *p = text;
+
+	/* Digits only: no sign, no space (strtoull would take both, and
+	 * wrap where it overflows). */
+	if (!isdigit((unsigned char)*p))
+		return -EPROTO;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (v > (max - d) / 10)
+			return -EFBIG;
+		v = v * 10 + d;
+	}
+	if (*p)
+		return -EPROTO;
+	*len = v;
+	return 0;
+}
+
 int http_parse_chunk_size(const char *line, size_t *size)
 {
 	size_t v = 0;
@@ -415,11 +439,17 @@ static void http_line(struct http_request *r, char *line)
 		while (tail > value && (tail[-1] == ' ' || tail[-1] == '\t'))
 			*--tail = 0;
 		if (!strcasecmp(line, "Content-Length")) {
-			char *end;
-			unsigned long long v = strtoull(value, &end, 10);
+			uint64_t v;
+			int rc = http_parse_length(value, &v);
 
-			if (end == value || *end) {
-				http_done(r, -EPROTO);
+			/* A second one must agree (RFC 9112 section 6.3). */
+			if (!rc && r->content_length >= 0 &&
+			    (uint64_t)r->content_length != v)
+				rc = -EPROTO;
+			if (rc) {
+				printf("\nhttp: bad Content-Length \"%.24s\"\n",
+				       value);
+				http_done(r, rc);
 				return;
 			}
 			r->content_length = (int64_t)v;
