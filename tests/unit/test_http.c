@@ -235,6 +235,11 @@ static void fc_respond(struct fake_conn *c, const char *path)
 	} else if (!strcmp(path, "/negative")) {
 		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
 			"hello, world", 12, 1);
+	} else if (!strcmp(path, "/closing")) {
+		/* The connection will not persist; the server says so in
+		 * capitals and then keeps it open a while. */
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+			"Connection: TE, CLOSE\r\n\r\n", "ok", 2, 0);
 	} else if (!strcmp(path, "/redirect")) {
 		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
@@ -304,6 +309,7 @@ UNIT_TEST(http_bodies)
 {
 	struct image *img;
 	const char *out;
+	unsigned int connects;
 	size_t i;
 
 	for (i = 0; i < BODY_LEN; i++)
@@ -325,6 +331,11 @@ UNIT_TEST(http_bodies)
 	check(img && img->len == 2 && !memcmp(img->data, "ok", 2));
 	check_eq(get("http://192.0.2.1/ows", &img, &out), 0);
 	check(img && img->len == 2 && !memcmp(img->data, "ok", 2));
+	/* "Connection: close" in any case: no next request on it. */
+	check_eq(get("http://192.0.2.1/closing", &img, &out), 0);
+	connects = fs.connects;
+	check_eq(get("http://192.0.2.1/file", &img, &out), 0);
+	check_eq(fs.connects, connects + 1);
 	/* A redirect, relative, on the same connection. */
 	check_eq(get("http://192.0.2.1/redirect", &img, &out), 0);
 	check(img && img->len == BODY_LEN);

@@ -401,6 +401,27 @@ int http_parse_chunk_size(const char *line, size_t *size)
 	return 0;
 }
 
+/* Is token in the comma-separated list?  (Tokens ignore case.) */
+static int http_has_token(const char *list, const char *token)
+{
+	size_t n = strlen(token);
+	const char *p = list, *e;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!strncasecmp(p, token, n)) {
+			for (e = p + n; *e == ' ' || *e == '\t'; e++)
+				;
+			if (!*e || *e == ',')
+				return 1;
+		}
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
 /* One complete line (without CRLF) in the status/header/chunk states. */
 static void http_line(struct http_request *r, char *line)
 {
@@ -465,7 +486,7 @@ static void http_line(struct http_request *r, char *line)
 			free(r->location);
 			r->location = strdup(value);
 		} else if (!strcasecmp(line, "Connection")) {
-			if (strstr(value, "close") || strstr(value, "Close"))
+			if (http_has_token(value, "close"))
 				r->keepalive = 0;
 		}
 		return;
