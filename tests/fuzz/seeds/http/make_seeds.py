@@ -59,6 +59,11 @@ def new(uri, rng=False):
     return bytes([6 | (8 if rng else 0), uri])
 
 
+def cancel_after(n):
+    """The consumer cancels inside the delivery that brings byte n."""
+    return bytes([7 | 8, n - 1])
+
+
 def spec(kind, f1=0, f2=0, cs=0, length=0):
     return bytes([kind, f1, f2, cs, length & 0xff, length >> 8])
 
@@ -108,6 +113,13 @@ seeds = {
     # The consumer cancels mid-body, then downloads again.
     "cancel": cfg() + deliver(60) + spec(OK, length=1000) + CANCEL +
         new(URI_NAME) + ALL + spec(OK, length=5) + ALL,
+    # Five servers' kept-alive connections: more than the pool holds.
+    "pool": cfg() + ALL + spec(OK, length=3) +
+        b"".join(new(u) + ALL + spec(OK, length=3) for u in (8, 9, 10, 11)) +
+        new(URI_QUERY) + ALL + spec(OK, length=3) + wait(40000),
+    # The consumer gives up inside a delivery.
+    "cancelinside": cfg() + cancel_after(10) + spec(OK, length=100) +
+        deliver(70) + ALL + new(URI_PLAIN) + ALL + spec(OK, length=1) + ALL,
     # Raw server streams.
     "raw-len": cfg(raw=True) + raw(b"HTTP/1.1 200 OK\r\nContent-Length: 11"
                                   b"\r\nServer: x\r\n\r\nhello world"),
