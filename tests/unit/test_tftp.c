@@ -23,6 +23,7 @@ static struct {
 	int no_options;          /* behave like RFC 1350 only */
 	int no_window;           /* options, but not windowsize (dnsmasq) */
 	int error_code;          /* answer the RRQ with this error */
+	int junk_first;          /* a packet that is no answer comes first */
 	unsigned int window, blksize;
 	uint16_t client_port;
 	uint32_t next;           /* next block to send (32-bit count) */
@@ -155,6 +156,13 @@ static void ts_step(void)
 				strcpy((char *)err + 4, "File not found");
 				ts_send(err, 4 + 15);
 			} else if (ts.no_options) {
+				if (ts.junk_first) {
+					/* An ACK opcode: nothing a client
+					 * takes from a server. */
+					static const uint8_t junk[4] = { 0, 4 };
+
+					ts_send(junk, sizeof(junk));
+				}
 				ts.blksize = 512;
 				ts.window = 1;
 				ts_window(0);
@@ -275,6 +283,20 @@ UNIT_TEST(tftp_without_options)
 
 	ts_start();
 	ts.no_options = 1;
+	check_eq(fetch(&image), 0);
+	check(image && image->len == FILE_LEN);
+	if (image)
+		check_mem(image->data, ts.file, FILE_LEN);
+	ts_stop();
+}
+
+UNIT_TEST(tftp_junk_before_the_first_block)
+{
+	struct image *image;
+
+	ts_start();
+	ts.no_options = 1;
+	ts.junk_first = 1;
 	check_eq(fetch(&image), 0);
 	check(image && image->len == FILE_LEN);
 	if (image)

@@ -304,6 +304,12 @@ static int tftp_socket_deliver(struct xfer *x, struct io_buffer *iob,
 	if (t->closed || !from || len < 4 ||
 	    from->sin_addr.s_addr != t->server.sin_addr.s_addr)
 		goto out;
+	op = (uint16_t)(p[0] << 8 | p[1]);
+	/* Only answers count: anything else neither fixes the server's
+	 * transfer identifier nor starts the transfer (which would leave
+	 * the block size unset for a server without options). */
+	if (op != TFTP_DATA && op != TFTP_OACK && op != TFTP_ERROR)
+		goto out;
 	/* The first reply fixes the server's transfer identifier. */
 	if (!t->have_tid) {
 		t->have_tid = 1;
@@ -311,7 +317,6 @@ static int tftp_socket_deliver(struct xfer *x, struct io_buffer *iob,
 	} else if (from->sin_port != t->server.sin_port) {
 		goto out;           /* another transfer's packet */
 	}
-	op = (uint16_t)(p[0] << 8 | p[1]);
 	if (!t->started && op != TFTP_ERROR) {
 		t->started = 1;
 		if (op == TFTP_DATA) {
