@@ -24,6 +24,7 @@ static struct {
 	int no_window;           /* options, but not windowsize (dnsmasq) */
 	int error_code;          /* answer the RRQ with this error */
 	int junk_first;          /* a packet that is no answer comes first */
+	const char *blksize_text; /* the OACK's blksize value, if not ours */
 	unsigned int window, blksize;
 	uint16_t client_port;
 	uint32_t next;           /* next block to send (32-bit count) */
@@ -171,7 +172,10 @@ static void ts_step(void)
 				size_t n = 2;
 
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "blksize") + 1;
-				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.blksize) + 1;
+				if (ts.blksize_text)
+					n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%s", ts.blksize_text) + 1;
+				else
+					n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.blksize) + 1;
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "tsize") + 1;
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", FILE_LEN) + 1;
 				if (ts.no_window) {
@@ -335,6 +339,18 @@ UNIT_TEST(tftp_errors)
 	check(image == NULL);
 	check(strstr(out, "error 1: File not found") != NULL);
 	check(strstr(out, "tftp://192.0.2.1/missing.bin: Not found") != NULL);
+	/* An option value no integer holds: 2^64 + 1024 (strtoul wrapped it
+	 * to 1024, a block size the client would then have used). */
+	ts.error_code = 0;
+	ts.blksize = 1024;
+	ts.blksize_text = "18446744073709552640";
+	host_capture_start();
+	rc = imgdownload("tftp://192.0.2.1/test.bin", &image);
+	out = host_capture_stop();
+	check(rc_is(rc, EPROTO_K));
+	check(image == NULL);
+	check(strstr(out, "sent options we cannot use") != NULL);
+	ts.blksize_text = NULL;
 	/* Nobody answers at all: bounded retries, then a timeout. */
 	ts.armed = 0;
 	host_capture_start();

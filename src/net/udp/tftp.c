@@ -169,6 +169,25 @@ static void tftp_expired(struct timer *tm)
 	timer_start(&t->timer, t->timeout);
 }
 
+/* An option's value: decimal digits (strtoul would also take a sign or
+ * spaces, and wrap where the number overflows). */
+static int tftp_option_value(const char *s, unsigned long *v)
+{
+	unsigned long x = 0;
+
+	if (!*s)
+		return -EPROTO;
+	for (; *s; s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (d > 9 || x > ((unsigned long)-1 - d) / 10)
+			return -EPROTO;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
 /* Options the server accepted (RFC 2347 section "Option Acknowledgment"). */
 static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 {
@@ -184,7 +203,6 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 		const char *name = (const char *)p + pos, *value;
 		size_t nlen = strnlen(name, len - pos);
 		unsigned long v;
-		char *end;
 
 		if (pos + nlen >= len)
 			return -EPROTO;
@@ -193,8 +211,7 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 		if (strnlen(value, len - pos) >= len - pos)
 			return -EPROTO;
 		pos += strlen(value) + 1;
-		v = strtoul(value, &end, 10);
-		if (*end || end == value)
+		if (tftp_option_value(value, &v))
 			return -EPROTO;
 		if (!strcasecmp(name, "blksize")) {
 			if (v < 8 || v > t->blksize_asked)
