@@ -12,6 +12,8 @@
 #include <dust/settings.h>
 #include <dust/umalloc.h>
 #include <dust/tftp.h>
+#include <dust/uri.h>
+#include <dust/xfer.h>
 #include "fakenet.h"
 #include "unit.h"
 
@@ -25,6 +27,7 @@ static struct {
 	int error_code;          /* answer the RRQ with this error */
 	int junk_first;          /* a packet that is no answer comes first */
 	const char *blksize_text; /* the OACK's blksize value, if not ours */
+	unsigned int tsize_extra; /* announce this much more than there is */
 	unsigned int window, blksize;
 	uint16_t client_port;
 	uint32_t next;           /* next block to send (32-bit count) */
@@ -177,7 +180,7 @@ static void ts_step(void)
 				else
 					n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.blksize) + 1;
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "tsize") + 1;
-				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", FILE_LEN) + 1;
+				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", FILE_LEN + ts.tsize_extra) + 1;
 				if (ts.no_window) {
 					ts.window = 1;
 				} else {
@@ -305,6 +308,55 @@ UNIT_TEST(tftp_junk_before_the_first_block)
 	check(image && image->len == FILE_LEN);
 	if (image)
 		check_mem(image->data, ts.file, FILE_LEN);
+	ts_stop();
+}
+
+/* A consumer that only counts, to see TFTP's own verdict (the downloader
+ * would also compare the size announced with what came). */
+struct probe {
+	struct xfer xfer;
+	int done, rc;
+	size_t got;
+};
+
+static int probe_deliver(struct xfer *x, struct io_buffer *iob,
+			 const struct xfer_meta *meta)
+{
+	(void)meta;
+	container_of(x, struct probe, xfer)->got += iob_len(iob);
+	free_iob(iob);
+	return 0;
+}
+
+static void probe_close(struct xfer *x, int rc)
+{
+	struct probe *p = container_of(x, struct probe, xfer);
+
+	p->done = 1;
+	p->rc = rc;
+}
+
+static const struct xfer_ops probe_ops = {
+	.deliver = probe_deliver,
+	.close = probe_close,
+};
+
+UNIT_TEST(tftp_size_disagrees)
+{
+	struct probe p;
+	struct uri *uri;
+
+	ts_start();
+	ts.tsize_extra = 1000;
+	memset(&p, 0, sizeof(p));
+	xfer_init(&p.xfer, &probe_ops, NULL);
+	uri = parse_uri("tftp://192.0.2.1/test.bin");
+	check_eq(xfer_open_uri(&p.xfer, uri), 0);
+	free(uri);
+	while (!p.done)
+		step();
+	check(rc_is(p.rc, EIO_K));
+	check_eq(p.got, FILE_LEN);
 	ts_stop();
 }
 

@@ -54,6 +54,7 @@ struct tftp {
 	unsigned int windowsize;
 	uint32_t blocks;             /* blocks received in order */
 	uint32_t window_end;         /* ACK when this block arrives */
+	size_t tsize;                /* the size the server announced, or 0 */
 	int gap_acked;               /* already asked to resume this window */
 	unsigned int tries;
 	uint32_t timeout;
@@ -198,6 +199,7 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 	 * the block is 512 bytes (RFC 2348). */
 	t->windowsize = 1;
 	t->blksize = 512;
+	t->tsize = 0;
 
 	while (pos < len) {
 		const char *name = (const char *)p + pos, *value;
@@ -222,6 +224,7 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 				return -EPROTO;
 			t->windowsize = (unsigned int)v;
 		} else if (!strcasecmp(name, "tsize")) {
+			t->tsize = v;
 			xfer_size_known(&t->xfer, v);
 		}
 	}
@@ -274,9 +277,12 @@ static void tftp_rx_data(struct tftp *t, struct io_buffer *iob)
 		return;
 	}
 	if (dlen < t->blksize) {
-		/* The last block. */
+		/* The last block: the file is complete only if it is the size
+		 * the server announced. */
+		size_t total = (size_t)(t->blocks - 1) * t->blksize + dlen;
+
 		tftp_send_ack(t);
-		tftp_done(t, 0);
+		tftp_done(t, t->tsize && total != t->tsize ? -EIO : 0);
 		return;
 	}
 	if (t->blocks == t->window_end) {
