@@ -317,6 +317,7 @@ struct probe {
 	struct xfer xfer;
 	int done, rc;
 	size_t got;
+	unsigned int sizes;
 };
 
 static int probe_deliver(struct xfer *x, struct io_buffer *iob,
@@ -336,27 +337,57 @@ static void probe_close(struct xfer *x, int rc)
 	p->rc = rc;
 }
 
+static void probe_size_known(struct xfer *x, size_t size)
+{
+	(void)size;
+	container_of(x, struct probe, xfer)->sizes++;
+}
+
 static const struct xfer_ops probe_ops = {
 	.deliver = probe_deliver,
 	.close = probe_close,
+	.size_known = probe_size_known,
 };
+
+/* Fetch test.bin into a probe. */
+static void probe_fetch(struct probe *p)
+{
+	struct uri *uri;
+
+	memset(p, 0, sizeof(*p));
+	xfer_init(&p->xfer, &probe_ops, NULL);
+	uri = parse_uri("tftp://192.0.2.1/test.bin");
+	check_eq(xfer_open_uri(&p->xfer, uri), 0);
+	free(uri);
+	while (!p->done)
+		step();
+}
 
 UNIT_TEST(tftp_size_disagrees)
 {
 	struct probe p;
-	struct uri *uri;
 
 	ts_start();
 	ts.tsize_extra = 1000;
-	memset(&p, 0, sizeof(p));
-	xfer_init(&p.xfer, &probe_ops, NULL);
-	uri = parse_uri("tftp://192.0.2.1/test.bin");
-	check_eq(xfer_open_uri(&p.xfer, uri), 0);
-	free(uri);
-	while (!p.done)
-		step();
+	probe_fetch(&p);
 	check(rc_is(p.rc, EIO_K));
 	check_eq(p.got, FILE_LEN);
+	check_eq(p.sizes, 1);
+	ts_stop();
+}
+
+UNIT_TEST(tftp_refused_oack_announces_nothing)
+{
+	struct probe p;
+
+	/* tsize is fine, windowsize 0 is not: the OACK is refused whole. */
+	ts_start();
+	ts.window = 0;
+	host_capture_start();
+	probe_fetch(&p);
+	host_capture_stop();
+	check(rc_is(p.rc, EPROTO_K));
+	check_eq(p.sizes, 0);
 	ts_stop();
 }
 

@@ -193,6 +193,7 @@ static int tftp_option_value(const char *s, unsigned long *v)
 static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 {
 	size_t pos = 0;
+	int sized = 0;
 
 	/* An option the server leaves out is refused (RFC 2347): without
 	 * windowsize the window is one block (RFC 7440), without blksize
@@ -225,9 +226,12 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 			t->windowsize = (unsigned int)v;
 		} else if (!strcasecmp(name, "tsize")) {
 			t->tsize = v;
-			xfer_size_known(&t->xfer, v);
+			sized = 1;
 		}
 	}
+	/* Told only once the options are all acceptable. */
+	if (sized)
+		xfer_size_known(&t->xfer, t->tsize);
 	return 0;
 }
 
