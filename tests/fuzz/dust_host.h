@@ -8,6 +8,11 @@
 extern long fuzz_live_blocks;
 /* The clock currtime_ms() reads; harnesses move it. */
 extern uint32_t fuzz_now_ms;
+/* Answer the name resolutions asked for (resolv_start()), as the main
+ * loop would; fuzz_resolve_failed is set when one fails (harnesses clear
+ * it). */
+void fuzz_run_resolves(void);
+extern int fuzz_resolve_failed;
 /* The tail of the console output (NUL-terminated). */
 extern char fuzz_console[512];
 void fuzz_console_clear(void);

@@ -3,7 +3,7 @@
  * connections are made through the http_connect seam (as in
  * tests/unit/test_http.c) to fake servers kept here, names resolve through
  * a stand-in for resolv_start() that answers from the main loop as dust's
- * does, and timers run when the input lets time pass.  Built and run by
+ * does (dust_host.c), and timers run when the input lets time pass.  Built and run by
  * `make fuzz` (tests/fuzz/run.sh).
  *
  * The input is a script.  Its first byte picks the mode and the first
@@ -55,6 +55,17 @@
 #include <dust/uri.h>
 #include <dust/xfer.h>
 #include "dust_host.h"
+
+/* The harness's own copying and comparing: the C library's (dust's byte
+ * loops, instrumented for the fuzzer, are for dust's code). */
+#undef memcpy
+#undef memset
+#undef memcmp
+#undef memmove
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -156,7 +167,7 @@ struct download {
 	int size_known;
 	size_t size;
 	unsigned int requests, redirects;
-	int refused, resolve_failed, stall;
+	int refused, stall;
 	uint32_t last_data_ms;
 	struct conn *conn;        /* of its latest request */
 	struct resp *resp;        /* to its latest request */
@@ -181,84 +192,6 @@ static int closing_rc;
 static uint8_t body_byte(uint8_t seed, size_t i)
 {
 	return (uint8_t)(seed * 7u + i * 13u + (i >> 8));
-}
-
-/* ---- name resolution: answers come from the main loop, as dust's do */
-
-struct pending {
-	resolv_done_t done;
-	void *ctx;
-	int rc;
-	struct in_addr addr;
-};
-static struct pending pend[16];
-static unsigned int npend;
-
-static int dotted_quad(const char *s, uint32_t *out)
-{
-	uint32_t v = 0, part;
-	int i, digits;
-
-	for (i = 0; i < 4; i++) {
-		part = 0;
-		digits = 0;
-		while (*s >= '0' && *s <= '9' && digits < 4) {
-			part = part * 10 + (uint32_t)(*s++ - '0');
-			digits++;
-		}
-		if (!digits || part > 255)
-			return 0;
-		v = v << 8 | part;
-		if (i < 3 && *s++ != '.')
-			return 0;
-	}
-	if (*s)
-		return 0;
-	*out = v;
-	return 1;
-}
-
-int resolv_start(const char *name, resolv_done_t done, void *ctx,
-		 struct resolv_request **req)
-{
-	struct pending *p;
-	uint32_t a = 0;
-
-	if (req)
-		*req = NULL;
-	if (!*name) {
-		dl.resolve_failed = 1;
-		return -EINVAL;
-	}
-	if (npend == ARRAY_SIZE(pend))
-		FUZZ_FAIL("more resolutions pending than requests could need");
-	p = &pend[npend++];
-	p->done = done;
-	p->ctx = ctx;
-	p->rc = 0;
-	if (dotted_quad(name, &a))
-		;
-	else if (!strcmp(name, "boot.test"))
-		a = 0xc0000207;
-	else if (!strcmp(name, "alias.test"))
-		a = 0xc0000201;       /* the same server as 192.0.2.1 */
-	else
-		p->rc = -ENOENT;
-	if (p->rc)
-		dl.resolve_failed = 1;
-	p->addr.s_addr = htonl(a);
-	return 0;
-}
-
-static void run_resolves(void)
-{
-	while (npend) {
-		struct pending p = pend[0];
-
-		npend--;
-		memmove(pend, pend + 1, npend * sizeof(pend[0]));
-		p.done(p.ctx, p.rc, p.addr);
-	}
 }
 
 /* ---- the consumer of a download */
@@ -955,7 +888,7 @@ static void judge_close(int rc)
 		return;
 	}
 	/* A failure: something must excuse it. */
-	excused = dl.refused || dl.resolve_failed || dl.stall;
+	excused = dl.refused || fuzz_resolve_failed || dl.stall;
 	if (!r) {
 		excused |= dl.conn && dl.conn->server_closed;
 	} else if (r->tainted || r->kind == K_NONE) {
@@ -1083,7 +1016,7 @@ static void step(void)
 {
 	unsigned int i;
 
-	run_resolves();
+	fuzz_run_resolves();
 	for (i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = &conns[i];
 
@@ -1125,6 +1058,7 @@ static void start_download(uint8_t sel, uint8_t how)
 	if (!uri)
 		__builtin_trap();
 	memset(&dl, 0, sizeof(dl));
+	fuzz_resolve_failed = 0;
 	TRACE("download %s%s\n", uris[sel % ARRAY_SIZE(uris)],
 	      (how & 1) ? " (range)" : "");
 	dl.raw = raw_mode;
@@ -1164,7 +1098,7 @@ static void end_of_input(void)
 		xfer_close(&consumer, -ECANCELED);
 	}
 	http_pool_flush();
-	run_resolves();
+	fuzz_run_resolves();
 	for (i = 0; i < MAX_CONNS; i++) {
 		FUZZ_CHECK(!conns[i].used || !conns[i].open,
 			   "connection %u left open", i);
@@ -1187,7 +1121,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nresps = 0;
 	refuse_next = 0;
 	cancel_at = 0;
-	npend = 0;
 	fuzz_now_ms = 0x40000000;
 	fuzz_console_clear();
 	http_connect = fake_connect;
