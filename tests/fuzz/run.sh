@@ -56,4 +56,6 @@ LIBDUST="tests/fuzz/dust_host.c src/core/string.c src/core/vsprintf.c
 	src/core/xfer.c src/core/iobuf.c src/core/timers.c src/core/uri.c"
 # shellcheck disable=SC2086
 run http "$HOST" tests/fuzz/fuzz_http.c src/net/tcp/http.c $LIBDUST
+# shellcheck disable=SC2086
+run tftp "$HOST" tests/fuzz/fuzz_tftp.c src/net/udp/tftp.c $LIBDUST
 exit $failed
