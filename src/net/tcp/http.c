@@ -362,15 +362,16 @@ int http_parse_length(const char *text, uint64_t *len)
 	const char *p = text;
 
 	/* Digits only: no sign, no space (strtoull would take both, and
-	 * wrap where it overflows). */
+	 * wrap where it overflows).  v * 10 + d cannot wrap while v is at
+	 * most max / 10. */
 	if (!isdigit((unsigned char)*p))
 		return -EPROTO;
 	for (; isdigit((unsigned char)*p); p++) {
-		unsigned int d = (unsigned int)(*p - '0');
-
-		if (v > (max - d) / 10)
+		if (v > max / 10)
 			return -EFBIG;
-		v = v * 10 + d;
+		v = v * 10 + (unsigned int)(*p - '0');
+		if (v > max)
+			return -EFBIG;
 	}
 	if (*p)
 		return -EPROTO;
