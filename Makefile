@@ -2,7 +2,8 @@
 #
 #   make              build every image into bin/ and print their sizes
 #   make check        host unit tests, then the QEMU lab tests
-#   make demo         build and boot dust in QEMU
+#   make demo         a diskless client boots Linux over iSCSI through dust
+#   make prompt       build and boot dust in QEMU to its dust> prompt
 #   make unit         host unit tests only (ASan + UBSan)
 #   make qemu-test    QEMU lab tests only
 #   make fuzz         run every fuzz harness for a while
@@ -45,6 +46,7 @@ endif
 # The portable core: no hardware, runs on the host in unit tests too.
 PORTABLE_SRCS := \
 	src/core/console.c \
+	src/core/div64.c \
 	src/core/heap.c \
 	src/core/init.c \
 	src/core/iobuf.c \
@@ -56,17 +58,16 @@ PORTABLE_SRCS := \
 	src/core/uri.c \
 	src/core/umalloc.c \
 	src/core/image.c \
+	src/core/payload.c \
 	src/core/downloader.c \
 	src/core/script.c \
 	src/crypto/md5.c \
-	src/crypto/sha256.c \
 	src/core/strerror.c \
 	src/core/vsprintf.c \
 	src/core/xfer.c \
 	src/core/settings.c \
 	src/core/settings_types.c \
 	src/net/netdevice.c \
-	src/net/ethecho.c \
 	src/net/tcpip.c \
 	src/net/arp.c \
 	src/net/ipv4.c \
@@ -79,6 +80,8 @@ PORTABLE_SRCS := \
 	src/net/udp/dns.c \
 	src/net/udp/tftp.c \
 	src/net/tcp/http.c \
+	src/net/tcp/iscsi_text.c \
+	src/net/tcp/iscsi.c \
 	src/hci/readline.c \
 	src/hci/shell.c \
 	src/hci/commands/basic_cmd.c \
@@ -103,7 +106,14 @@ CORE_SRCS := $(PORTABLE_SRCS) \
 	$(wildcard src/arch/x86/core/*.c) \
 	$(wildcard src/arch/x86/interface/pcbios/*.c) \
 	$(wildcard src/arch/x86/hci/*.c) \
-	$(wildcard src/arch/x86/image/*.c)
+	$(wildcard src/arch/x86/image/*.c) \
+	src/arch/x86/interface/pxe/pxe_api.c \
+	src/arch/x86/interface/pxe/pxe_entry.c
+
+# Not in the option ROMs, which must stay within 64 KiB: the link test
+# responder (ifecho) and sha256sum.  Host unit tests build them too.
+FULL_SRCS := src/net/ethecho.c src/crypto/sha256.c \
+	src/hci/commands/sha256sum_cmd.c
 
 # NIC drivers per payload variant: "all" goes into .iso/.usb/.lkrn/.pxe.
 DRIVERS_e1000 := src/drivers/net/e1000.c
@@ -111,6 +121,8 @@ DRIVERS_rtl8139 := src/drivers/net/rtl8139.c
 DRIVERS_virtio := src/drivers/bus/virtio-pci.c src/drivers/net/virtio-net.c
 DRIVERS_all := $(DRIVERS_e1000) $(DRIVERS_rtl8139) $(DRIVERS_virtio)
 DRIVERS_undi :=
+DRIVERS_all += $(FULL_SRCS)
+DRIVERS_undi += $(FULL_SRCS)
 VARIANTS := all e1000 rtl8139 virtio undi
 
 # The client side of the ROM's PXE stack: dust.pxe unloads the stack it was
@@ -119,6 +131,11 @@ PXE_CLIENT_SRCS := src/arch/x86/interface/pxe/pxe_call.c \
 	src/arch/x86/interface/pxe/pxe_struct.c
 DRIVERS_all += $(PXE_CLIENT_SRCS) src/arch/x86/interface/pxe/pxe_unload.c
 DRIVERS_undi += $(PXE_CLIENT_SRCS) src/drivers/net/undi.c
+# The PXE API's TFTP services: everywhere but in the PCI option ROMs,
+# which have no room left for them.
+PXE_TFTP_SRCS := src/arch/x86/interface/pxe/pxe_tftp.c
+DRIVERS_all += $(PXE_TFTP_SRCS)
+DRIVERS_undi += $(PXE_TFTP_SRCS)
 
 STUB_SRCS := src/arch/x86/prefix/install.c src/arch/x86/prefix/unzip.c
 
@@ -158,7 +175,6 @@ STUB_CFLAGS := $(COMMON_CFLAGS) -m32 -march=i686 -Os -ffreestanding \
 	-fno-builtin -fpie -fvisibility=hidden -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
 	-fno-jump-tables -fno-tree-loop-distribute-patterns -Isrc/arch/x86/prefix
-LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
 NASMFLAGS := -f bin -w+all -w-unknown-warning -Werror -Isrc/arch/x86/prefix/ -Isrc/arch/x86/transitions/ \
 	-I$(BUILD)/include/
 
@@ -245,7 +261,7 @@ $(BUILD)/core-$(1).elf: $(call fw_objs,$(1)) src/arch/x86/scripts/core.ld
 	@echo "  LD      $$@"
 	$(Q)$(LD) -m elf_i386 -T src/arch/x86/scripts/core.ld -q --gc-sections \
 		--no-warn-rwx-segments \
-		-Map $(BUILD)/core-$(1).map -o $$@ $(call fw_objs,$(1)) $(LIBGCC)
+		-Map $(BUILD)/core-$(1).map -o $$@ $(call fw_objs,$(1))
 
 $(BUILD)/payload-$(1).bin: $(BUILD)/core-$(1).elf $(BUILD)/tools/mkpayload $(BUILD)/tools/zpack
 	@echo "  PAYLOAD $$@"
@@ -331,7 +347,9 @@ HOST_CFLAGS := $(COMMON_CFLAGS) -DDUST_HOST -ffreestanding -g -O1 -fno-omit-fram
 	-fno-builtin -fno-tree-loop-distribute-patterns
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 # Pure parts of platform code the unit tests also check.
-UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c
+UNIT_EXTRA_SRCS := src/arch/x86/interface/pxe/pxe_struct.c $(FULL_SRCS) \
+	src/arch/x86/interface/pxe/pxe_api.c \
+	src/arch/x86/interface/pxe/pxe_tftp.c
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(UNIT_EXTRA_SRCS) $(UNIT_TEST_SRCS) \
 	tests/unit/runner.c tests/unit/hostcon.c tests/unit/fake_platform.c \
 	tests/unit/fakenet.c) $(BUILD)/host/errfiles.o $(BUILD)/host/hostshim.o
@@ -407,7 +425,10 @@ qemu-test: all
 check: unit qemu-test
 
 demo: all
-	$(Q)sh tests/qemu/demo.sh
+	$(Q)python3 tests/qemu/demo.py
+
+prompt: all
+	$(Q)sh tests/qemu/prompt.sh
 
 bench: all
 	$(Q)python3 tests/qemu/bench.py
@@ -418,6 +439,6 @@ fuzz:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
-.PHONY: all unit qemu-test check demo bench fuzz clean tcp-interop
+.PHONY: all unit qemu-test check demo prompt bench fuzz clean tcp-interop
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dust/image.h>
+#include <dust/payload.h>
 #include <dust/umalloc.h>
 #include <dust/uri.h>
 #include <dust/xfer.h>
@@ -118,9 +119,19 @@ int image_probe(struct image *image)
 
 int image_exec(struct image *image)
 {
-	struct uri *old = cwuri ? uri_dup(cwuri) : NULL;
+	struct uri *old;
 	int rc;
 
+	/* The chainload loop guard: a server that hands every client the
+	 * same boot file, dust included, would have dust fetch and start
+	 * itself for ever. */
+	if (payload_in_image(image->data, image->len, &payload_self)) {
+		printf("%s is this very dust: not chaining it again (DHCP "
+		       "must answer user class \"dust\" differently)\n",
+		       image->name);
+		return -ELOOP;
+	}
+	old = cwuri ? uri_dup(cwuri) : NULL;
 	rc = image_probe(image);
 	if (rc) {
 		printf("%s: not an image dust can start (unknown format)\n",

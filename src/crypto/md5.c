@@ -100,3 +100,10 @@ void md5_final(struct md5_ctx *c, uint8_t out[MD5_DIGEST_SIZE])
 	for (i = 0; i < 16; i++)
 		out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
 }
+
+const struct digest md5_digest = {
+	sizeof(struct md5_ctx), MD5_DIGEST_SIZE,
+	(void (*)(void *))md5_init,
+	(void (*)(void *, const void *, size_t))md5_update,
+	(void (*)(void *, uint8_t *))md5_final,
+};

@@ -108,3 +108,10 @@ void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE])
 	for (i = 0; i < 32; i++)
 		out[i] = (uint8_t)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 }
+
+const struct digest sha256_digest = {
+	sizeof(struct sha256_ctx), SHA256_DIGEST_SIZE,
+	(void (*)(void *))sha256_init,
+	(void (*)(void *, const void *, size_t))sha256_update,
+	(void (*)(void *, uint8_t *))sha256_final,
+};

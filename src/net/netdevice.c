@@ -28,6 +28,9 @@ static void netdev_free(struct refcnt *r)
 {
 	struct net_device *netdev = container_of(r, struct net_device, refcnt);
 
+	free(netdev->dhcp_pkt[0]);
+	free(netdev->dhcp_pkt[1]);
+	free(netdev->dhcp_pkt[2]);
 	free(netdev);
 }
 

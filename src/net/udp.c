@@ -23,6 +23,7 @@ struct udp_conn {
 	struct sockaddr_in local;     /* port always set; address may be any */
 	struct sockaddr_in peer;      /* family 0: no default peer */
 	int peer_port_any;            /* accept the peer from any port */
+	int any_port;                 /* takes what no other endpoint does */
 };
 
 struct udp_stats {
@@ -54,6 +55,10 @@ static int udp_deliver(struct xfer *x, struct io_buffer *iob,
 		meta->dest : (const struct sockaddr *)&c->peer;
 	struct sockaddr_in src = c->local;
 	struct udphdr *u;
+
+	/* An endpoint of every port sends from the one it is told. */
+	if (c->any_port && meta && meta->src)
+		src.sin_port = meta->src->sa_port;
 	size_t len;
 
 	if (dest->sa_family != AF_INET) {
@@ -70,7 +75,7 @@ static int udp_deliver(struct xfer *x, struct io_buffer *iob,
 	}
 	len = iob_len(iob) + sizeof(*u);
 	u = iob_push(iob, sizeof(*u));
-	u->src = c->local.sin_port;
+	u->src = src.sin_port;
 	u->dest = dest->sa_port;
 	u->len = htons((uint16_t)len);
 	u->chksum = 0;
@@ -136,6 +141,21 @@ int udp_open(struct xfer *up, const struct sockaddr *peer,
 	return 0;
 }
 
+int udp_open_any(struct xfer *up)
+{
+	struct udp_conn *c = zalloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	ref_init(&c->refcnt, udp_free);
+	xfer_init(&c->xfer, &udp_xfer_ops, &c->refcnt);
+	c->local.sin_family = AF_INET;
+	c->any_port = 1;
+	list_add_tail(&c->list, &udp_conns);
+	xfer_plug(&c->xfer, up);
+	return 0;
+}
+
 int udp_set_peer_port_any(struct xfer *up)
 {
 	struct udp_conn *c;
@@ -151,9 +171,13 @@ static struct udp_conn *udp_demux(const struct sockaddr_in *src,
 				  const struct sockaddr_in *dst,
 				  uint16_t sport, uint16_t dport)
 {
-	struct udp_conn *c;
+	struct udp_conn *c, *any = NULL;
 
 	list_for_each_entry(c, &udp_conns, list) {
+		if (c->any_port) {
+			any = any ? any : c;
+			continue;
+		}
 		if (c->local.sin_port != dport)
 			continue;
 		if (c->local.sin_addr.s_addr != INADDR_ANY &&
@@ -167,7 +191,7 @@ static struct udp_conn *udp_demux(const struct sockaddr_in *src,
 			continue;
 		return c;
 	}
-	return NULL;
+	return any;
 }
 
 static int udp_rx(struct io_buffer *iob, struct net_device *netdev,

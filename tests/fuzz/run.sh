@@ -47,6 +47,10 @@ run dns "$DUST" tests/fuzz/fuzz_dns.c src/net/udp/dnsmsg.c
 run tcp "$DUST -Wl,-T,tests/unit/tables.ld -mllvm -asan-globals=0" \
 	tests/fuzz/fuzz_tcp.c \
 	src/net/tcp.c src/core/xfer.c src/core/iobuf.c src/core/timers.c
+run iscsi_keys "$DUST" tests/fuzz/fuzz_iscsi_keys.c src/net/tcp/iscsi_text.c \
+	src/crypto/md5.c
+run iscsi_pdu "$DUST" tests/fuzz/fuzz_iscsi_pdu.c src/net/tcp/iscsi_text.c \
+	src/crypto/md5.c src/core/xfer.c src/core/iobuf.c src/core/timers.c
 # HTTP and TFTP run whole transfers against fake servers in the harness;
 # they link dust's own string and format code (dust_libc.h renames it so
 # the fuzzer's runtime keeps the C library's) and count dust's blocks.

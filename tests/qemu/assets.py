@@ -72,16 +72,19 @@ def module(name):
 
 def _newc(entries):
     """An uncompressed cpio archive in "newc" format from
-    (name, mode, data) entries (data None for directories)."""
+    (name, mode, data) entries (data None for directories), optionally
+    (name, mode, data, (major, minor)) for device nodes."""
     out = bytearray()
     ino = 1
 
     def pad4(n):
         return (4 - n % 4) % 4
 
-    for name, mode, data in entries + [("TRAILER!!!", 0, b"")]:
+    for entry in entries + [("TRAILER!!!", 0, b"")]:
+        name, mode, data = entry[:3]
+        rdev = entry[3] if len(entry) > 3 else (0, 0)
         body = data or b""
-        fields = [ino, mode, 0, 0, 1, 0, len(body), 0, 0, 0, 0,
+        fields = [ino, mode, 0, 0, 1, 0, len(body), 0, 0, rdev[0], rdev[1],
                   len(name) + 1, 0]
         hdr = "070701" + "".join("%08x" % f for f in fields)
         out += hdr.encode() + name.encode() + b"\0"

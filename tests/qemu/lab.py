@@ -134,6 +134,27 @@ class Lab:
         raise TestFailure("atftpd did not start: " +
                           open(self.path("atftpd.out")).read())
 
+    def isc_dhcpd(self, conf):
+        """ISC dhcpd on br0 with the given configuration text (a subnet
+        declaration for 192.0.2.0/24 is added); returns the log path."""
+        path = self.path("dhcpd.conf")
+        with open(path, "w") as f:
+            f.write("ddns-update-style none;\nauthoritative;\n"
+                    "subnet 192.0.2.0 netmask 255.255.255.0 {\n"
+                    "  range 192.0.2.100 192.0.2.199;\n"
+                    "  option routers %s;\n}\n" % SERVER_IP + conf)
+        leases = self.path("dhcpd.leases")
+        open(leases, "w").close()
+        log = self.path("dhcpd.log")
+        self.spawn(["dhcpd", "-f", "-d", "-4", "-cf", path, "-lf", leases,
+                    "-pf", self.path("dhcpd.pid"), "br0"], log=log)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if "Sending on" in open(log).read():
+                return log
+            time.sleep(0.1)
+        raise TestFailure("dhcpd did not start: " + open(log).read())
+
     def http_server(self, root, port=8080):
         """Python's HTTP/1.1 server (threaded) serving root on
         192.0.2.1:port; returns once it listens."""

@@ -123,29 +123,21 @@ def test_pxe_unloads_stack():
 
 
 def test_undi_without_pxe_stack():
-    """undionly.kpxe started by something that has no PXE stack (here dust
-    itself, chaining it with null PXENV+ and !PXE pointers on a NIC without
-    a ROM) says so and gives no device; exit returns to the caller."""
-    with Lab("nopxe") as lab:
-        tap = lab.add_tap()
-        lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust"],
-                    tftp_files=[os.path.join(BIN, "undionly.kpxe")])
-        with Guest(["-cdrom", os.path.join(BIN, "dust.iso"), "-boot", "d",
-                    "-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % tap,
-                    "-device", "virtio-net-pci,netdev=n0,mac=%s,romfile=" % MAC],
-                   lab=lab) as g:
-            to_prompt(g)
-            out = g.command("dhcp", timeout=90)
-            check(re.search(r"^net\d+: 192\.0\.2\.\d+/24", out, re.M),
-                  "dhcp failed:\n" + out)
-            g.send("chain tftp://192.0.2.1/undionly.kpxe\r")
-            g.expect(r"^undi: no usable PXE stack: neither a valid !PXE nor "
-                     r"a valid PXENV\+ structure", 120, "the missing stack "
-                     "reported")
-            to_prompt(g)
-            out = g.command("ifstat")
-            check("no network devices" in out,
-                  "a device without a PXE stack:\n" + out)
-            out = g.command("exit", timeout=60)
-            check(re.search(r"undionly\.kpxe returned \(status 0x?0+\)", out),
-                  "the chained dust did not return:\n" + out)
+    """undionly.kpxe started by something that has no PXE stack to offer
+    (here dust without a NIC, which passes null PXENV+ and !PXE pointers)
+    says so and gives no device; exit returns to the caller."""
+    with Guest(["-kernel", os.path.join(BIN, "dust.lkrn"), "-nic", "none",
+                "-initrd", os.path.join(BIN, "undionly.kpxe")]) as g:
+        to_prompt(g)
+        g.send("boot initrd\r")
+        g.expect(r"^initrd: no PXE API", 60, "the missing API reported")
+        g.expect(r"^undi: no usable PXE stack: neither a valid !PXE nor "
+                 r"a valid PXENV\+ structure", 120, "the missing stack "
+                 "reported")
+        to_prompt(g)
+        out = g.command("ifstat")
+        check("no network devices" in out,
+              "a device without a PXE stack:\n" + out)
+        out = g.command("exit", timeout=60)
+        check(re.search(r"initrd returned \(status 0x?0+\)", out),
+              "the chained dust did not return:\n" + out)

@@ -391,6 +391,17 @@ static void srv_stop(void)
 	srv.last_discover = NULL;
 }
 
+static int has_bytes(const uint8_t *p, size_t len, const char *what,
+		     size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + n <= len; i++)
+		if (!memcmp(p + i, what, n))
+			return 1;
+	return 0;
+}
+
 static int has_param(const struct dhcp_packet *pkt, uint8_t tag)
 {
 	size_t len, i;
@@ -448,6 +459,18 @@ UNIT_TEST(dhcp_client_lease)
 	}
 	/* With boot information in the first offer, no waiting. */
 	check(srv.request_ms - srv.offer_ms < 500);
+	/* What the PXE API will hand a chainloaded program: the discover
+	 * as sent, the ACK as received, no ProxyDHCP reply. */
+	check(netdev->dhcp_done != 0);
+	v = netdev->dhcp_pkt[DHCP_CACHED_DISCOVER];
+	len = netdev->dhcp_pkt_len[DHCP_CACHED_DISCOVER];
+	check(v && len > 240 && v[0] == BOOTP_REQUEST);
+	check(v && has_bytes(v, len, "\x35\x01\x01", 3));
+	v = netdev->dhcp_pkt[DHCP_CACHED_ACK];
+	len = netdev->dhcp_pkt_len[DHCP_CACHED_ACK];
+	check(v && len > 240 && v[0] == BOOTP_REPLY);
+	check(v && has_bytes(v, len, "\x35\x01\x05", 3));
+	check(netdev->dhcp_pkt[DHCP_CACHED_REPLY] == NULL);
 	srv_stop();
 }
 
@@ -504,5 +527,12 @@ UNIT_TEST(dhcp_client_proxy)
 	check(fetch_string_setting(settings_for_netdev(netdev),
 				   &filename_setting, buf, sizeof(buf)) > 0);
 	check_str(buf, "undionly.kpxe");
+	/* The boot server's ACK is the cached reply. */
+	{
+		const uint8_t *v = netdev->dhcp_pkt[DHCP_CACHED_REPLY];
+
+		check(v && has_bytes(v, netdev->dhcp_pkt_len[DHCP_CACHED_REPLY],
+				     "undionly.kpxe", 13));
+	}
 	srv_stop();
 }

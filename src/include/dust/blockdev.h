@@ -4,7 +4,13 @@
  * A protocol implements block_device_ops: commands start asynchronously
  * and complete through a callback, so several can be in flight.  Users
  * that need an answer now use block_rw_sync(), which runs the main loop
- * until the command completes (bounded in time). */
+ * until the command completes (bounded in time).
+ *
+ * block_rw_sync() reads ahead: once reads come in sequence it keeps
+ * BLOCK_RA_SLOTS reads of up to BLOCK_RA_BYTES in flight beyond the last
+ * one, so a caller that reads a disk in order (a boot loader loading a
+ * kernel through INT 13h) waits for one round trip now and then instead
+ * of one per call.  Writes make what they overlap stale. */
 #ifndef DUST_BLOCKDEV_H
 #define DUST_BLOCKDEV_H
 
@@ -39,6 +45,8 @@ struct block_device_ops {
 	void (*close)(struct block_device *bdev);
 };
 
+struct block_cache;
+
 struct block_device {
 	struct refcnt refcnt;
 	struct list_head list;
@@ -49,6 +57,7 @@ struct block_device {
 	uint32_t block_size;
 	uint32_t max_count;           /* largest command, in blocks */
 	char model[40];               /* vendor and product, for messages */
+	struct block_cache *cache;    /* read-ahead (blockdev.c), or NULL */
 };
 
 /* A SAN protocol: opens a device from a root-path. */
@@ -65,5 +74,7 @@ int block_rw_sync(struct block_device *bdev, uint64_t lba, uint32_t count,
 		  void *buf, int write);
 
 #define BLOCK_SYNC_TIMEOUT_MS 60000
+#define BLOCK_RA_SLOTS 4
+#define BLOCK_RA_BYTES 65536
 
 #endif

@@ -28,4 +28,15 @@ void sha256_init(struct sha256_ctx *c);
 void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
 void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST_SIZE]);
 
+/* A digest as the md5sum/sha256sum commands use it. */
+struct digest {
+	size_t ctx_size, size;
+	void (*init)(void *ctx);
+	void (*update)(void *ctx, const void *data, size_t len);
+	void (*final)(void *ctx, uint8_t *out);
+};
+extern const struct digest md5_digest, sha256_digest;
+/* The command: print the digest of each image named in argv[1..]. */
+int digest_images(int argc, char **argv, const struct digest *d);
+
 #endif

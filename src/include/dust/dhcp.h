@@ -123,6 +123,18 @@ int dhcp_build_end(struct dhcp_builder *b);
  * bounded retries (-ETIMEDOUT when no server answered). */
 int dhcp(struct net_device *netdev);
 
+/* The raw packets of the last DHCP run on a device (netdev->dhcp_pkt), as
+ * PXE's GET_CACHED_INFO hands them to a chainloaded program: what dust
+ * sent (DHCPDISCOVER), the DHCPACK that gave the address, and the
+ * ProxyDHCP offer or boot server ACK that named what to boot (absent
+ * without one).  netdev->dhcp_done says which device finished last. */
+#define DHCP_CACHED_DISCOVER 0
+#define DHCP_CACHED_ACK      1
+#define DHCP_CACHED_REPLY    2
+/* Keep a copy of packet `which` for netdev (data NULL: forget it). */
+void dhcp_cache_put(struct net_device *netdev, unsigned int which,
+		    const void *data, size_t len);
+
 struct dhcp_stats {
 	unsigned long tx;
 	unsigned long rx_ok;

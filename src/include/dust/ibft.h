@@ -29,8 +29,11 @@ struct ibft_target {
 #define IBFT_FL_VALID      0x01
 #define IBFT_FL_BOOT       0x02
 #define IBFT_FL_GLOBAL     0x04    /* NIC: address not link-local */
-#define IBFT_ORIGIN_MANUAL 2
-#define IBFT_ORIGIN_DHCP   4       /* RFC 4293 IpAddressOriginTC */
+/* NIC origin: the IP_PREFIX_ORIGIN enumeration the iBFT refers to
+ * (0 other, 1 manual, 2 well-known, 3 DHCP, 4 router advertisement),
+ * not RFC 4293's IpAddressOriginTC, where DHCP is 4. */
+#define IBFT_ORIGIN_MANUAL 1
+#define IBFT_ORIGIN_DHCP   3
 #define IBFT_CHAP_NONE     0
 #define IBFT_CHAP_ONE_WAY  1
 #define IBFT_CHAP_MUTUAL   2

@@ -78,6 +78,12 @@ struct net_device {
 	struct net_device_stats stats;
 	struct settings *settings;     /* this device's settings block */
 	unsigned long open_time_ms;    /* when it was opened (for timing) */
+	/* The last DHCP exchange as it went over the wire (dhcp.c keeps it
+	 * for the PXE API): DHCP_CACHED_* packets, malloc'd, and when it
+	 * succeeded (a count across devices, 0: never). */
+	void *dhcp_pkt[3];
+	uint16_t dhcp_pkt_len[3];
+	unsigned int dhcp_done;
 };
 
 /* A protocol carried directly in Ethernet frames (IPv4, ARP, IPv6). */

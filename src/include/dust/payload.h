@@ -4,6 +4,7 @@
 #ifndef DUST_PAYLOAD_H
 #define DUST_PAYLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define PAYLOAD_MAGIC 0x444c5044 /* "DPLD" */
@@ -27,5 +28,15 @@ struct payload_hdr {
  * to the core's link base of 0, sorted ascending, each stored as the LEB128
  * varint of its distance from the previous one.  The stub adds the load
  * address to each word. */
+
+/* The running dust's own header (magic 0 when the platform could not
+ * read it), and whether an image carries that same payload at a 16-byte
+ * boundary, where every prefix puts it.  The header holds the compressed
+ * core's CRC and sizes: equal headers mean the same build of dust, which
+ * would only do again what it did to fetch the image (the chainload loop
+ * guard in image_exec). */
+extern struct payload_hdr payload_self;
+int payload_in_image(const void *image, size_t len,
+		     const struct payload_hdr *self);
 
 #endif

@@ -15,6 +15,11 @@ struct xfer;
 int udp_open(struct xfer *up, const struct sockaddr *peer,
 	     const struct sockaddr *local);
 
+/* Open an endpoint that receives datagrams for every local port no other
+ * endpoint takes (the PXE UDP API: the program picks its ports); it
+ * sends from the port in meta->src, to meta->dest. */
+int udp_open_any(struct xfer *up);
+
 /* Widen the filter of the endpoint plugged to `up` to any sender (TFTP
  * replies come from a new port). */
 int udp_set_peer_port_any(struct xfer *up);

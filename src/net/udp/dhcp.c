@@ -59,6 +59,10 @@ struct dhcp_session {
 	/* Offers collected while discovering. */
 	struct dhcp_packet *offer;   /* best address offer so far */
 	struct dhcp_packet *proxy;   /* ProxyDHCP offer */
+	void *proxy_raw;             /* ... as it came (for the PXE API) */
+	size_t proxy_raw_len;
+	const void *raw;             /* the reply being handled, as it came */
+	size_t raw_len;
 	struct in_addr offer_server, proxy_server;
 	uint32_t first_offer_ms;
 	int waiting_for_proxy;
@@ -83,6 +87,22 @@ static const struct dhcp_state dhcp_request = {
 static const struct dhcp_state dhcp_proxy_request = {
 	"proxy", DHCPREQUEST, 3, dhcp_rx_proxy_ack, 0,
 };
+
+/* ---- raw copies of the last exchange, for the PXE API */
+
+static unsigned int dhcp_count;
+
+void dhcp_cache_put(struct net_device *netdev, unsigned int which,
+		    const void *data, size_t len)
+{
+	void *copy = data ? malloc(len) : NULL;
+
+	free(netdev->dhcp_pkt[which]);
+	netdev->dhcp_pkt[which] = copy;
+	netdev->dhcp_pkt_len[which] = copy ? (uint16_t)len : 0;
+	if (copy)
+		memcpy(copy, data, len);
+}
 
 static void dhcp_finish(struct dhcp_session *s, int rc)
 {
@@ -163,6 +183,9 @@ static int dhcp_send(struct dhcp_session *s)
 		return len;
 	}
 	iob_put(iob, (size_t)len);
+	if (s->state == &dhcp_discover)
+		dhcp_cache_put(s->netdev, DHCP_CACHED_DISCOVER, iob->data,
+			       (size_t)len);
 	memset(&meta, 0, sizeof(meta));
 	meta.dest = (struct sockaddr *)&dest;
 	meta.netdev = s->netdev;
@@ -241,6 +264,11 @@ static void dhcp_rx_offer(struct dhcp_session *s, struct dhcp_packet *pkt,
 	if (dhcp_is_proxy(pkt)) {
 		if (!s->proxy) {
 			s->proxy = dhcp_copy(pkt);
+			s->proxy_raw = malloc(s->raw_len);
+			if (s->proxy_raw) {
+				memcpy(s->proxy_raw, s->raw, s->raw_len);
+				s->proxy_raw_len = s->raw_len;
+			}
 			s->proxy_server = dhcp_server_of(pkt, from);
 		}
 	} else if (pkt->hdr.yiaddr.s_addr != INADDR_ANY) {
@@ -366,11 +394,15 @@ static void dhcp_rx_ack(struct dhcp_session *s, struct dhcp_packet *pkt,
 	clear_settings(block, SETTING_FROM_DHCP);
 	clear_settings(block, SETTING_FROM_PROXY);
 	dhcp_store(s, pkt, SETTING_FROM_DHCP);
+	dhcp_cache_put(s->netdev, DHCP_CACHED_ACK, s->raw, s->raw_len);
+	dhcp_cache_put(s->netdev, DHCP_CACHED_REPLY, NULL, 0);
 	dhcp_report(s);
 	if (s->proxy && !dhcp_has_boot_info(pkt)) {
 		if (dhcp_has_boot_info(s->proxy)) {
 			/* The ProxyDHCP offer already says what to boot. */
 			dhcp_store(s, s->proxy, SETTING_FROM_PROXY);
+			dhcp_cache_put(s->netdev, DHCP_CACHED_REPLY,
+				       s->proxy_raw, s->proxy_raw_len);
 		} else {
 			dhcp_set_state(s, &dhcp_proxy_request);
 			return;
@@ -387,6 +419,7 @@ static void dhcp_rx_proxy_ack(struct dhcp_session *s, struct dhcp_packet *pkt,
 	    from->sin_addr.s_addr != s->proxy_server.s_addr)
 		return;
 	dhcp_store(s, pkt, SETTING_FROM_PROXY);
+	dhcp_cache_put(s->netdev, DHCP_CACHED_REPLY, s->raw, s->raw_len);
 	dhcp_set_cwuri(s);
 	dhcp_finish(s, 0);
 }
@@ -417,6 +450,8 @@ static int dhcp_deliver(struct xfer *x, struct io_buffer *iob,
 		goto out;
 	}
 	dhcp_stats.rx_ok++;
+	s->raw = iob->data;
+	s->raw_len = iob_len(iob);
 	s->state->rx(s, pkt, &from);
 out:
 	free(pkt);
@@ -443,6 +478,7 @@ static void dhcp_free(struct refcnt *r)
 
 	free(s->offer);
 	free(s->proxy);
+	free(s->proxy_raw);
 	netdev_put(s->netdev);
 	free(s);
 }
@@ -512,6 +548,8 @@ int dhcp(struct net_device *netdev)
 		step();
 	}
 	rc = s->rc;
+	if (!rc)
+		netdev->dhcp_done = ++dhcp_count;
 	if (rc_is(rc, ETIMEDOUT_K))
 		printf("%s: no DHCP %s after %u attempts (%u s)\n",
 		       netdev->name,

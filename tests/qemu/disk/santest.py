@@ -9,9 +9,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROG_SECTORS = 8
 
 
-def build(path, size_mib):
+def build(path, size_mib, defines=()):
     prog = path + ".prog"
-    subprocess.run(["nasm", "-f", "bin", "-o", prog,
+    subprocess.run(["nasm", "-f", "bin"] + ["-D" + d for d in defines] + ["-o", prog,
                     os.path.join(HERE, "santest.asm")], check=True)
     with open(prog, "rb") as f:
         code = f.read()

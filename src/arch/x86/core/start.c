@@ -8,6 +8,7 @@
 #include <bios/realmode.h>
 #include <dust/heap.h>
 #include <dust/init.h>
+#include <dust/payload.h>
 
 extern struct heap main_heap;
 
@@ -165,6 +166,10 @@ int core_entry(struct boot_info *bi)
 	live_bootinfo = bi;
 	resident_base = bi->resident;
 	resident_seg = (uint16_t)(bi->resident >> 4);
+	/* Our own payload header, for the chainload loop guard. */
+	if (bi->payload_len >= sizeof(payload_self))
+		memcpy(&payload_self, (void *)(uintptr_t)bi->payload,
+		       sizeof(payload_self));
 	heap_init(&main_heap);
 	heap_add(&main_heap, (void *)(uintptr_t)bi->heap,
 		 bi->heap_end - bi->heap);

@@ -1,5 +1,6 @@
-/* The PXE API as a client sees it: entry structures, opcodes, parameter
- * blocks and status codes.
+/* The PXE API: entry structures, opcodes, parameter blocks and status
+ * codes, for dust as a client of a ROM's stack (undionly.kpxe, dust.pxe)
+ * and as the stack a chainloaded program calls (pxe_api.c).
  *
  * Source: Intel/SystemSoft, "Preboot Execution Environment (PXE)
  * Specification", version 2.1 (September 1999).  Chapter 3 ("PXE API")
@@ -110,8 +111,17 @@ BUILD_ASSERT(sizeof(struct ppxe_struct) == PPXE_LEN);
 #define PXENV_UNDI_GET_IFACE_INFO     0x0013
 #define PXENV_UNDI_ISR                0x0014
 #define PXENV_STOP_UNDI               0x0015  /* the spec gives
-						 UNDI_GET_STATE 0x0015 too;
-						 dust never calls that */
+						 UNDI_GET_STATE 0x0015 too */
+#define PXENV_UNDI_GET_STATE          0x0015
+#define PXENV_TFTP_OPEN               0x0020
+#define PXENV_TFTP_CLOSE              0x0021
+#define PXENV_TFTP_READ               0x0022
+#define PXENV_TFTP_READ_FILE          0x0023
+#define PXENV_TFTP_GET_FSIZE          0x0025
+#define PXENV_UDP_OPEN                0x0030
+#define PXENV_UDP_CLOSE               0x0031
+#define PXENV_UDP_READ                0x0032
+#define PXENV_UDP_WRITE               0x0033
 #define PXENV_UNLOAD_STACK            0x0070
 #define PXENV_GET_CACHED_INFO         0x0071
 #define PXENV_START_BASE              0x0075
@@ -125,6 +135,20 @@ BUILD_ASSERT(sizeof(struct ppxe_struct) == PPXE_LEN);
 #define PXENV_STATUS_KEEP_UNDI                0x04
 #define PXENV_STATUS_KEEP_ALL                 0x05
 #define PXENV_STATUS_OUT_OF_RESOURCES         0x06
+#define PXENV_STATUS_ARP_TIMEOUT              0x11
+#define PXENV_STATUS_UDP_CLOSED               0x18
+#define PXENV_STATUS_UDP_OPEN                 0x19
+#define PXENV_STATUS_TFTP_CLOSED              0x1a
+#define PXENV_STATUS_TFTP_OPEN                0x1b
+#define PXENV_STATUS_TFTP_CANNOT_ARP_ADDRESS  0x30
+#define PXENV_STATUS_TFTP_OPEN_TIMEOUT        0x32
+#define PXENV_STATUS_TFTP_READ_TIMEOUT        0x35
+#define PXENV_STATUS_TFTP_CANNOT_OPEN_CONNECTION 0x38
+#define PXENV_STATUS_TFTP_CANNOT_READ_FROM_CONNECTION 0x39
+#define PXENV_STATUS_TFTP_FILE_NOT_FOUND      0x3b
+#define PXENV_STATUS_TFTP_ACCESS_VIOLATION    0x3c
+#define PXENV_STATUS_TFTP_NO_FILESIZE         0x3e
+#define PXENV_STATUS_TFTP_INVALID_PACKET_SIZE 0x3f
 #define PXENV_STATUS_UNDI_INVALID_FUNCTION    0x60
 #define PXENV_STATUS_UNDI_MEDIATEST_FAILED    0x61
 #define PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC 0x63
@@ -155,7 +179,7 @@ struct pxenv_undi_initialize {     /* t_PXENV_UNDI_INITIALIZE */
 #define PXE_MAXNUM_MCADDR 8
 struct pxenv_undi_mcast {          /* t_PXENV_UNDI_MCAST_ADDRESS */
 	uint16_t count;
-	uint8_t addr[PXE_MAXNUM_MCADDR][6];
+	uint8_t addr[PXE_MAXNUM_MCADDR][PXE_MAC_ADDR_LEN];
 } __packed;
 
 struct pxenv_undi_open {           /* t_PXENV_UNDI_OPEN */
@@ -286,10 +310,155 @@ struct pxenv_undi_isr {            /* t_PXENV_UNDI_ISR */
 #define P_BROADCAST 1
 #define P_MULTICAST 2
 
+/* ---- the parameter blocks only the serving side needs */
+
+struct pxenv_start_undi {          /* t_PXENV_START_UNDI */
+	uint16_t status;
+	uint16_t ax, bx, dx, di, es;  /* what the ROM loader was given */
+} __packed;
+
+struct pxenv_undi_reset {          /* t_PXENV_UNDI_RESET, also
+				      t_PXENV_UNDI_SET_MCAST_ADDRESS */
+	uint16_t status;
+	struct pxenv_undi_mcast mcast;
+} __packed;
+
+struct pxenv_undi_set_station_address { /* t_PXENV_UNDI_SET_STATION_ADDRESS */
+	uint16_t status;
+	uint8_t station_address[PXE_MAC_ADDR_LEN];
+} __packed;
+
+struct pxenv_undi_set_packet_filter { /* t_PXENV_UNDI_SET_PACKET_FILTER */
+	uint16_t status;
+	uint8_t filter;            /* FLTR_* */
+} __packed;
+
+struct pxenv_undi_get_statistics { /* t_PXENV_UNDI_GET_STATISTICS */
+	uint16_t status;
+	uint32_t xmt_good_frames;
+	uint32_t rcv_good_frames;
+	uint32_t rcv_crc_errors;
+	uint32_t rcv_resource_errors;
+} __packed;
+
+struct pxenv_undi_get_mcast_address { /* t_PXENV_UNDI_GET_MCAST_ADDRESS */
+	uint16_t status;
+	uint32_t inet_addr;        /* IPv4 multicast group, network order */
+	uint8_t media_addr[PXE_MAC_ADDR_LEN];
+} __packed;
+
+struct pxenv_undi_get_state {      /* t_PXENV_UNDI_GET_STATE */
+	uint16_t status;
+	uint8_t undi_state;        /* PXE_UNDI_STATE_* */
+} __packed;
+
+#define PXE_UNDI_STATE_STARTED     1
+#define PXE_UNDI_STATE_INITIALIZED 2
+#define PXE_UNDI_STATE_OPENED      3
+
+/* The NDIS 2.0 service flags dust offers beyond those above. */
+#define NDIS_SUPPORTED_BROADCAST  0x0001
+#define NDIS_SUPPORTED_MULTICAST  0x0002
+#define NDIS_SUPPORTED_STATISTICS 0x0020
+#define NDIS_SUPPORTED_RESET      0x0400
+
+struct pxenv_get_cached_info {     /* t_PXENV_GET_CACHED_INFO */
+	uint16_t status;
+	uint16_t packet_type;      /* PXENV_PACKET_TYPE_* */
+	uint16_t buffer_size;      /* in: the caller's buffer, 0: none;
+				      out: bytes of the packet there */
+	segoff16_t buffer;         /* in: the caller's buffer; out (size 0
+				      in): the stack's own copy */
+	uint16_t buffer_limit;     /* out: size of the stack's buffer */
+} __packed;
+
+#define PXENV_PACKET_TYPE_DHCP_DISCOVER 1
+#define PXENV_PACKET_TYPE_DHCP_ACK      2
+#define PXENV_PACKET_TYPE_CACHED_REPLY  3
+
+/* BOOTPLAYER: the BOOTP fixed part (236 bytes) and a 1024-byte vendor
+ * area; the stack's own packet buffers are exactly this size. */
+#define PXE_BOOTPLAYER_SIZE 1260
+
+struct pxenv_tftp_open {           /* t_PXENV_TFTP_OPEN */
+	uint16_t status;
+	uint32_t server_ip;        /* network order, as every address */
+	uint32_t gateway_ip;
+	char file_name[128];
+	uint16_t tftp_port;        /* network order */
+	uint16_t packet_size;      /* in: wanted (>= 512); out: in use */
+} __packed;
+
+struct pxenv_tftp_read {           /* t_PXENV_TFTP_READ */
+	uint16_t status;
+	uint16_t packet_number;    /* out: 1, 2, ... */
+	uint16_t buffer_size;      /* out: bytes written */
+	segoff16_t buffer;         /* in: room for packet_size bytes */
+} __packed;
+
+struct pxenv_tftp_read_file {      /* t_PXENV_TFTP_READ_FILE */
+	uint16_t status;
+	char file_name[128];
+	uint32_t buffer_size;      /* in: room; out: file size */
+	uint32_t buffer;           /* linear address */
+	uint32_t server_ip;
+	uint32_t gateway_ip;
+	uint32_t mcast_ip;         /* multicast TFTP: not offered */
+	uint16_t tftp_clnt_port;
+	uint16_t tftp_srv_port;
+	uint16_t tftp_open_timeout;
+	uint16_t tftp_reopen_delay;
+} __packed;
+
+struct pxenv_tftp_get_fsize {      /* t_PXENV_TFTP_GET_FSIZE */
+	uint16_t status;
+	uint32_t server_ip;
+	uint32_t gateway_ip;
+	char file_name[128];
+	uint32_t file_size;        /* out */
+} __packed;
+
+struct pxenv_udp_open {            /* t_PXENV_UDP_OPEN */
+	uint16_t status;
+	uint32_t src_ip;           /* our address (0: keep DHCP's) */
+} __packed;
+
+struct pxenv_udp_write {           /* t_PXENV_UDP_WRITE */
+	uint16_t status;
+	uint32_t ip;               /* destination */
+	uint32_t gw;               /* relay: dust routes by itself */
+	uint16_t src_port;         /* network order; 0: 2069 */
+	uint16_t dst_port;
+	uint16_t buffer_size;
+	segoff16_t buffer;
+} __packed;
+
+struct pxenv_udp_read {            /* t_PXENV_UDP_READ */
+	uint16_t status;
+	uint32_t src_ip;           /* in: filter (0: any); out: sender */
+	uint32_t dest_ip;          /* in: filter (0: any); out */
+	uint16_t s_port;           /* in: filter (0: any); out */
+	uint16_t d_port;           /* in: filter (0: any); out */
+	uint16_t buffer_size;      /* in: room; out: bytes */
+	segoff16_t buffer;
+} __packed;
+
+#define PXE_UDP_DEFAULT_PORT 2069  /* spec: source port when 0 is given */
+
+BUILD_ASSERT(sizeof(struct pxenv_get_cached_info) == 12);
+BUILD_ASSERT(sizeof(struct pxenv_tftp_open) == 142);
+BUILD_ASSERT(sizeof(struct pxenv_tftp_read) == 10);
+BUILD_ASSERT(sizeof(struct pxenv_tftp_read_file) == 158);
+BUILD_ASSERT(sizeof(struct pxenv_tftp_get_fsize) == 142);
+BUILD_ASSERT(sizeof(struct pxenv_udp_write) == 20);
+BUILD_ASSERT(sizeof(struct pxenv_udp_read) == 20);
+BUILD_ASSERT(sizeof(struct pxenv_undi_reset) == 132);
+BUILD_ASSERT(sizeof(struct pxenv_undi_get_statistics) == 18);
+BUILD_ASSERT(sizeof(struct pxenv_undi_get_mcast_address) == 22);
 BUILD_ASSERT(sizeof(struct pxenv_undi_transmit) == 20);
 BUILD_ASSERT(sizeof(struct pxenv_undi_tbd) == 72);
 BUILD_ASSERT(sizeof(struct pxenv_undi_get_information) == 50);
-BUILD_ASSERT(sizeof(struct pxenv_undi_open) == 56);
+BUILD_ASSERT(sizeof(struct pxenv_undi_open) == 136);
 BUILD_ASSERT(sizeof(struct pxenv_undi_isr) == 16);
 BUILD_ASSERT(sizeof(struct pxenv_undi_get_nic_type) == 17);
 BUILD_ASSERT(sizeof(struct pxenv_undi_get_iface_info) == 42);

@@ -11,7 +11,7 @@
 #include <bios/pxe_client.h>
 #include <bios/realmode.h>
 
-#define PXE_PARAM_MAX 128
+#define PXE_PARAM_MAX 160
 #define PXE_XFER_OFF  PXE_PARAM_MAX
 
 BUILD_ASSERT(PXE_XFER_OFF + PXE_XFER_SIZE <= RES_SCRATCH_SIZE);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make demo: boot dust in QEMU on this terminal, as a newcomer would see it.
+# make prompt: boot dust in QEMU on this terminal, as a newcomer would see it.
 #
 # On a terminal it is interactive: type at the dust> prompt, `exit` hands
 # back to the BIOS, Ctrl-A X quits QEMU.  Without a terminal (a pipe, CI) it
