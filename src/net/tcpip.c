@@ -77,6 +77,35 @@ uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
 	const uint8_t *p = data;
 	uint64_t acc = 0;
 
+#if defined(__i386__) || defined(__x86_64__)
+	/* Every received byte passes here: one add-with-carry per word,
+	 * the carry running on through the loop (lea and dec leave it
+	 * alone) and added back at the end, is a third of what the C
+	 * below costs on a 32-bit CPU, and far less under emulation. */
+	if (len >= 32) {
+		size_t blocks = len / 32;
+		uint32_t s32 = 0;
+
+		__asm__("clc\n"
+			"1:\n\t"
+			"adcl 0(%1), %0\n\t"
+			"adcl 4(%1), %0\n\t"
+			"adcl 8(%1), %0\n\t"
+			"adcl 12(%1), %0\n\t"
+			"adcl 16(%1), %0\n\t"
+			"adcl 20(%1), %0\n\t"
+			"adcl 24(%1), %0\n\t"
+			"adcl 28(%1), %0\n\t"
+			"lea 32(%1), %1\n\t"
+			"dec %2\n\t"
+			"jnz 1b\n\t"
+			"adcl $0, %0"
+			: "+r"(s32), "+r"(p), "+r"(blocks)
+			: : "cc", "memory");
+		acc = s32;
+		len %= 32;
+	}
+#endif
 	for (; len >= 16; len -= 16, p += 16)
 		acc += (uint64_t)*(const u32_any *)p +
 		       *(const u32_any *)(p + 4) +

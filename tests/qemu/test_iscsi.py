@@ -125,8 +125,11 @@ def lab_for_san(name, root_path="iscsi:%s:::1:%s" % (SERVER_IP, TARGET),
     a PXE ROM that is not dust (no user class "dust") gets that program
     over TFTP instead (the seed's chainloading setup)."""
     lab = Lab(name)
+    # Chainloading, only dust (user class "dust") is given the root-path:
+    # the stock ROM must take the program, not boot the disk itself.
+    tags = "tag:client1,tag:dust" if chain else "tag:client1"
     extra = ["dhcp-host=%s,set:client1" % MAC,
-             "dhcp-option=tag:client1,17,\"%s\"" % root_path,
+             "dhcp-option=%s,17,\"%s\"" % (tags, root_path),
              "dhcp-userclass=set:dust,dust"]
     files = []
     if chain:
