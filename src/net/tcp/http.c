@@ -356,22 +356,23 @@ int http_parse_status(const char *line, unsigned int *code,
 
 int http_parse_length(const char *text, uint64_t *len)
 {
-	const uint64_t max = (uint64_t)INT64_MAX < SIZE_MAX ?
-			     (uint64_t)INT64_MAX : (uint64_t)SIZE_MAX;
-	uint64_t v = 0;
+	/* No more than both a size_t and an int64_t hold; the sums are in
+	 * a size_t, 32 bits in the firmware. */
+	const size_t max = (uint64_t)SIZE_MAX > (uint64_t)INT64_MAX ?
+			   (size_t)INT64_MAX : SIZE_MAX;
+	size_t v = 0;
 	const char *p = text;
 
 	/* Digits only: no sign, no space (strtoull would take both, and
-	 * wrap where it overflows).  v * 10 + d cannot wrap while v is at
-	 * most max / 10. */
+	 * wrap where it overflows). */
 	if (!isdigit((unsigned char)*p))
 		return -EPROTO;
 	for (; isdigit((unsigned char)*p); p++) {
-		if (v > max / 10)
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (v > max / 10 || v * 10 > max - d)
 			return -EFBIG;
-		v = v * 10 + (unsigned int)(*p - '0');
-		if (v > max)
-			return -EFBIG;
+		v = v * 10 + d;
 	}
 	if (*p)
 		return -EPROTO;
