@@ -11,7 +11,7 @@
 #define __unused        __attribute__((unused))
 #define __used          __attribute__((used))
 #define __noreturn      __attribute__((noreturn))
-#define __printf(f, a)  __attribute__((format(printf, f, a)))
+#define __printf(f, a)  __attribute__((format(__printf__, f, a)))
 #define __weak          __attribute__((weak))
 #define __section(s)    __attribute__((section(s)))
 

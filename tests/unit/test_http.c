@@ -204,9 +204,50 @@ static void fc_respond(struct fake_conn *c, const char *path)
 				      "\r\n0\r\nTrailer: yes\r\n\r\n");
 		fc_send(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
 			buf, n, 0);
+	} else if (!strcmp(path, "/smallchunks")) {
+		/* 8-byte chunks: more chunk-size lines than the header bound
+		 * allows for a header block, and nothing wrong with that. */
+		static char buf[BODY_LEN / 8 * 13 + 100];
+		size_t n = 0, i;
+
+		for (i = 0; i < BODY_LEN; i += 8) {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "8\r\n");
+			memcpy(buf + n, fs.body + i, 8);
+			n += 8;
+			memcpy(buf + n, "\r\n", 2);
+			n += 2;
+		}
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "0\r\n\r\n");
+		fc_send(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+			buf, n, 0);
+	} else if (!strcmp(path, "/interim")) {
+		fc_send(c, "HTTP/1.1 100 Continue\r\n\r\n"
+			"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n"
+			"Content-Length: 99\r\n\r\n"
+			"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok", 2, 0);
+	} else if (!strcmp(path, "/ows")) {
+		/* Whitespace after values, which is no part of them. */
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length:\t2 \t\r\n"
+			"Server: x  \r\n\r\n", "ok", 2, 0);
+	} else if (!strcmp(path, "/twolengths")) {
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+			"Content-Length: 7\r\n\r\n", "hello, world", 12, 0);
+	} else if (!strcmp(path, "/negative")) {
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
+			"hello, world", 12, 1);
+	} else if (!strcmp(path, "/closing")) {
+		/* The connection will not persist; the server says so in
+		 * capitals and then keeps it open a while. */
+		fc_send(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+			"Connection: TE, CLOSE\r\n\r\n", "ok", 2, 0);
 	} else if (!strcmp(path, "/redirect")) {
 		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
+	} else if (!strcmp(path, "/redirbody")) {
+		/* A redirect with a body (no newline at its end) that arrives
+		 * in the same delivery as its headers. */
+		fc_send(c, "HTTP/1.1 302 Found\r\nLocation: /file\r\n"
+			"Content-Length: 14\r\n\r\nMoved to /file", "", 0, 0);
 	} else if (!strcmp(path, "/loop")) {
 		fc_send(c, "HTTP/1.1 301 Moved\r\nLocation: loop\r\n"
 			"Content-Length: 0\r\n\r\n", "", 0, 0);
@@ -268,6 +309,7 @@ UNIT_TEST(http_bodies)
 {
 	struct image *img;
 	const char *out;
+	unsigned int connects;
 	size_t i;
 
 	for (i = 0; i < BODY_LEN; i++)
@@ -281,8 +323,24 @@ UNIT_TEST(http_bodies)
 	check(img && img->len == BODY_LEN && !memcmp(img->data, fs.body, BODY_LEN));
 	check_eq(fs.connects, 1);
 	check_eq(fs.requests, 2);
+	/* A large chunked body in small chunks. */
+	check_eq(get("http://192.0.2.1/smallchunks", &img, &out), 0);
+	check(img && img->len == BODY_LEN && !memcmp(img->data, fs.body, BODY_LEN));
+	/* Interim responses before the final one are passed over. */
+	check_eq(get("http://192.0.2.1/interim", &img, &out), 0);
+	check(img && img->len == 2 && !memcmp(img->data, "ok", 2));
+	check_eq(get("http://192.0.2.1/ows", &img, &out), 0);
+	check(img && img->len == 2 && !memcmp(img->data, "ok", 2));
+	/* "Connection: close" in any case: no next request on it. */
+	check_eq(get("http://192.0.2.1/closing", &img, &out), 0);
+	connects = fs.connects;
+	check_eq(get("http://192.0.2.1/file", &img, &out), 0);
+	check_eq(fs.connects, connects + 1);
 	/* A redirect, relative, on the same connection. */
 	check_eq(get("http://192.0.2.1/redirect", &img, &out), 0);
+	check(img && img->len == BODY_LEN);
+	/* The redirect's unread body is no part of the next response. */
+	check_eq(get("http://192.0.2.1/redirbody", &img, &out), 0);
 	check(img && img->len == BODY_LEN);
 	/* No length at all: the body ends with the connection (HTTP/1.0). */
 	check_eq(get("http://192.0.2.1/noLength", &img, &out), 0);
@@ -319,6 +377,14 @@ UNIT_TEST(http_errors)
 	check(strstr(out, "bad chunk size") != NULL);
 	rc = get("http://192.0.2.1/hugeheader", &img, &out);
 	check(rc_is(rc, E2BIG_K));
+	/* Framing that cannot be trusted (RFC 9112 section 6.3). */
+	rc = get("http://192.0.2.1/twolengths", &img, &out);
+	check(rc_is(rc, EPROTO_K));
+	check(img == NULL);
+	rc = get("http://192.0.2.1/negative", &img, &out);
+	check(rc_is(rc, EPROTO_K));
+	check(strstr(out, "bad Content-Length \"-5\"") != NULL);
+	check(img == NULL);
 	cleanup();
 	http_connect = NULL;
 }
@@ -328,6 +394,7 @@ UNIT_TEST(http_parsers)
 	unsigned int code;
 	const char *reason;
 	size_t size;
+	uint64_t len;
 
 	check_eq(http_parse_status("HTTP/1.1 200 OK", &code, &reason), 0);
 	check_eq(code, 200);
@@ -336,6 +403,21 @@ UNIT_TEST(http_parsers)
 	check(http_parse_status("HTTP/2 200 OK", &code, &reason) < 0);
 	check(http_parse_status("HTTP/1.1 20 OK", &code, &reason) < 0);
 	check(http_parse_status("SSH-2.0", &code, &reason) < 0);
+	check_eq(http_parse_length("0", &len), 0);
+	check_eq(len, 0);
+	check_eq(http_parse_length("000123", &len), 0);
+	check_eq(len, 123);
+	check_eq(http_parse_length("9223372036854775807", &len), 0);
+	check(len == 9223372036854775807ull);
+	check(rc_is(http_parse_length("9223372036854775808", &len), EFBIG_K));
+	/* strtoull would wrap this one to 5. */
+	check(rc_is(http_parse_length("18446744073709551621", &len), EFBIG_K));
+	check(rc_is(http_parse_length("", &len), EPROTO_K));
+	check(rc_is(http_parse_length("-5", &len), EPROTO_K));
+	check(rc_is(http_parse_length("+5", &len), EPROTO_K));
+	check(rc_is(http_parse_length(" 5", &len), EPROTO_K));
+	check(rc_is(http_parse_length("5x", &len), EPROTO_K));
+	check(rc_is(http_parse_length("5, 5", &len), EPROTO_K));
 	check_eq(http_parse_chunk_size("1a", &size), 0);
 	check_eq(size, 26);
 	check_eq(http_parse_chunk_size("FF ; ext=1", &size), 0);

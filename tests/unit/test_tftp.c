@@ -12,6 +12,8 @@
 #include <dust/settings.h>
 #include <dust/umalloc.h>
 #include <dust/tftp.h>
+#include <dust/uri.h>
+#include <dust/xfer.h>
 #include "fakenet.h"
 #include "unit.h"
 
@@ -23,6 +25,9 @@ static struct {
 	int no_options;          /* behave like RFC 1350 only */
 	int no_window;           /* options, but not windowsize (dnsmasq) */
 	int error_code;          /* answer the RRQ with this error */
+	int junk_first;          /* a packet that is no answer comes first */
+	const char *blksize_text; /* the OACK's blksize value, if not ours */
+	unsigned int tsize_extra; /* announce this much more than there is */
 	unsigned int window, blksize;
 	uint16_t client_port;
 	uint32_t next;           /* next block to send (32-bit count) */
@@ -155,6 +160,13 @@ static void ts_step(void)
 				strcpy((char *)err + 4, "File not found");
 				ts_send(err, 4 + 15);
 			} else if (ts.no_options) {
+				if (ts.junk_first) {
+					/* An ACK opcode: nothing a client
+					 * takes from a server. */
+					static const uint8_t junk[4] = { 0, 4 };
+
+					ts_send(junk, sizeof(junk));
+				}
 				ts.blksize = 512;
 				ts.window = 1;
 				ts_window(0);
@@ -163,9 +175,12 @@ static void ts_step(void)
 				size_t n = 2;
 
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "blksize") + 1;
-				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.blksize) + 1;
+				if (ts.blksize_text)
+					n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%s", ts.blksize_text) + 1;
+				else
+					n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", ts.blksize) + 1;
 				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "tsize") + 1;
-				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", FILE_LEN) + 1;
+				n += (size_t)snprintf((char *)oack + n, sizeof(oack) - n, "%u", FILE_LEN + ts.tsize_extra) + 1;
 				if (ts.no_window) {
 					ts.window = 1;
 				} else {
@@ -282,6 +297,100 @@ UNIT_TEST(tftp_without_options)
 	ts_stop();
 }
 
+UNIT_TEST(tftp_junk_before_the_first_block)
+{
+	struct image *image;
+
+	ts_start();
+	ts.no_options = 1;
+	ts.junk_first = 1;
+	check_eq(fetch(&image), 0);
+	check(image && image->len == FILE_LEN);
+	if (image)
+		check_mem(image->data, ts.file, FILE_LEN);
+	ts_stop();
+}
+
+/* A consumer that only counts, to see TFTP's own verdict (the downloader
+ * would also compare the size announced with what came). */
+struct probe {
+	struct xfer xfer;
+	int done, rc;
+	size_t got;
+	unsigned int sizes;
+};
+
+static int probe_deliver(struct xfer *x, struct io_buffer *iob,
+			 const struct xfer_meta *meta)
+{
+	(void)meta;
+	container_of(x, struct probe, xfer)->got += iob_len(iob);
+	free_iob(iob);
+	return 0;
+}
+
+static void probe_close(struct xfer *x, int rc)
+{
+	struct probe *p = container_of(x, struct probe, xfer);
+
+	p->done = 1;
+	p->rc = rc;
+}
+
+static void probe_size_known(struct xfer *x, size_t size)
+{
+	(void)size;
+	container_of(x, struct probe, xfer)->sizes++;
+}
+
+static const struct xfer_ops probe_ops = {
+	.deliver = probe_deliver,
+	.close = probe_close,
+	.size_known = probe_size_known,
+};
+
+/* Fetch test.bin into a probe. */
+static void probe_fetch(struct probe *p)
+{
+	struct uri *uri;
+
+	memset(p, 0, sizeof(*p));
+	xfer_init(&p->xfer, &probe_ops, NULL);
+	uri = parse_uri("tftp://192.0.2.1/test.bin");
+	check_eq(xfer_open_uri(&p->xfer, uri), 0);
+	free(uri);
+	while (!p->done)
+		step();
+}
+
+UNIT_TEST(tftp_size_disagrees)
+{
+	struct probe p;
+
+	ts_start();
+	ts.tsize_extra = 1000;
+	probe_fetch(&p);
+	check(rc_is(p.rc, EIO_K));
+	check_eq(p.got, FILE_LEN);
+	check_eq(p.sizes, 1);
+	ts_stop();
+}
+
+UNIT_TEST(tftp_refused_oack_announces_nothing)
+{
+	struct probe p;
+
+	/* tsize is fine, windowsize 0 is not: the OACK is refused whole. */
+	ts_start();
+	ts.window = 0;
+	host_capture_start();
+	probe_fetch(&p);
+	host_capture_stop();
+	check(rc_is(p.rc, EPROTO_K));
+	check_eq(p.sizes, 0);
+	ts_stop();
+}
+
 UNIT_TEST(tftp_options_without_windowsize)
 {
 	struct image *image;
@@ -313,6 +422,18 @@ UNIT_TEST(tftp_errors)
 	check(image == NULL);
 	check(strstr(out, "error 1: File not found") != NULL);
 	check(strstr(out, "tftp://192.0.2.1/missing.bin: Not found") != NULL);
+	/* An option value no integer holds: 2^64 + 1024 (strtoul wrapped it
+	 * to 1024, a block size the client would then have used). */
+	ts.error_code = 0;
+	ts.blksize = 1024;
+	ts.blksize_text = "18446744073709552640";
+	host_capture_start();
+	rc = imgdownload("tftp://192.0.2.1/test.bin", &image);
+	out = host_capture_stop();
+	check(rc_is(rc, EPROTO_K));
+	check(image == NULL);
+	check(strstr(out, "sent options we cannot use") != NULL);
+	ts.blksize_text = NULL;
 	/* Nobody answers at all: bounded retries, then a timeout. */
 	ts.armed = 0;
 	host_capture_start();

@@ -27,10 +27,12 @@ int http_open(struct xfer *up, const struct uri *uri, uint64_t start,
 /* Drop idle kept-alive connections (e.g. before booting). */
 void http_pool_flush(void);
 
-/* Parser pieces, separate for testing: a status line ("HTTP/1.1 200 OK")
- * and a chunk-size line ("1a;ext=x"). */
+/* Parser pieces, separate for testing: a status line ("HTTP/1.1 200 OK"),
+ * a Content-Length value (digits only; -EFBIG past what a size_t or an
+ * int64_t holds) and a chunk-size line ("1a;ext=x"). */
 int http_parse_status(const char *line, unsigned int *code,
 		      const char **reason);
+int http_parse_length(const char *text, uint64_t *len);
 int http_parse_chunk_size(const char *line, size_t *size);
 
 struct http_stats {

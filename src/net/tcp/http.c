@@ -285,8 +285,20 @@ static void http_headers_done(struct http_request *r)
 {
 	int rc;
 
+	if (r->code < 200 && r->code != 101) {
+		/* Interim (100 Continue, 103 Early Hints): the final response
+		 * follows on the same connection (RFC 9110 section 15.2). */
+		r->state = HTTP_STATUS;
+		r->content_length = -1;
+		r->chunked = 0;
+		free(r->location);
+		r->location = NULL;
+		r->header_bytes = 0;
+		return;
+	}
 	if (r->code >= 300 && r->code < 400 && r->code != 304 && r->location) {
-		/* Skip any body, then follow. */
+		/* Follow on a new connection; this one closes with whatever
+		 * body the redirect has unread. */
 		r->keepalive = 0;
 		http_redirect(r);
 		return;
@@ -342,6 +354,32 @@ int http_parse_status(const char *line, unsigned int *code,
 	return 0;
 }
 
+int http_parse_length(const char *text, uint64_t *len)
+{
+	/* No more than both a size_t and an int64_t hold; the sums are in
+	 * a size_t, 32 bits in the firmware. */
+	const size_t max = (uint64_t)SIZE_MAX > (uint64_t)INT64_MAX ?
+			   (size_t)INT64_MAX : SIZE_MAX;
+	size_t v = 0;
+	const char *p = text;
+
+	/* Digits only: no sign, no space (strtoull would take both, and
+	 * wrap where it overflows). */
+	if (!isdigit((unsigned char)*p))
+		return -EPROTO;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (v > max / 10 || v * 10 > max - d)
+			return -EFBIG;
+		v = v * 10 + d;
+	}
+	if (*p)
+		return -EPROTO;
+	*len = v;
+	return 0;
+}
+
 int http_parse_chunk_size(const char *line, size_t *size)
 {
 	size_t v = 0;
@@ -365,11 +403,32 @@ int http_parse_chunk_size(const char *line, size_t *size)
 	return 0;
 }
 
+/* Is token in the comma-separated list?  (Tokens ignore case.) */
+static int http_has_token(const char *list, const char *token)
+{
+	size_t n = strlen(token);
+	const char *p = list, *e;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!strncasecmp(p, token, n)) {
+			for (e = p + n; *e == ' ' || *e == '\t'; e++)
+				;
+			if (!*e || *e == ',')
+				return 1;
+		}
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
 /* One complete line (without CRLF) in the status/header/chunk states. */
 static void http_line(struct http_request *r, char *line)
 {
 	const char *reason;
-	char *colon, *value;
+	char *colon, *value, *tail;
 	size_t size;
 
 	switch (r->state) {
@@ -395,14 +454,25 @@ static void http_line(struct http_request *r, char *line)
 		}
 		*colon = 0;
 		value = colon + 1;
+		/* Whitespace around a value is not part of it (RFC 9112
+		 * section 5.1). */
 		while (*value == ' ' || *value == '\t')
 			value++;
+		tail = value + strlen(value);
+		while (tail > value && (tail[-1] == ' ' || tail[-1] == '\t'))
+			*--tail = 0;
 		if (!strcasecmp(line, "Content-Length")) {
-			char *end;
-			unsigned long long v = strtoull(value, &end, 10);
+			uint64_t v;
+			int rc = http_parse_length(value, &v);
 
-			if (end == value || *end) {
-				http_done(r, -EPROTO);
+			/* A second one must agree (RFC 9112 section 6.3). */
+			if (!rc && r->content_length >= 0 &&
+			    (uint64_t)r->content_length != v)
+				rc = -EPROTO;
+			if (rc) {
+				printf("\nhttp: bad Content-Length \"%.24s\"\n",
+				       value);
+				http_done(r, rc);
 				return;
 			}
 			r->content_length = (int64_t)v;
@@ -418,7 +488,7 @@ static void http_line(struct http_request *r, char *line)
 			free(r->location);
 			r->location = strdup(value);
 		} else if (!strcasecmp(line, "Connection")) {
-			if (strstr(value, "close") || strstr(value, "Close"))
+			if (http_has_token(value, "close"))
 				r->keepalive = 0;
 		}
 		return;
@@ -431,6 +501,7 @@ static void http_line(struct http_request *r, char *line)
 		}
 		if (!size) {
 			r->state = HTTP_TRAILERS;
+			r->header_bytes = 0;  /* trailers: a block of their own */
 			return;
 		}
 		r->remaining = size;
@@ -484,13 +555,18 @@ static int http_socket_deliver(struct xfer *x, struct io_buffer *iob,
 			       const struct xfer_meta *meta)
 {
 	struct http_request *r = container_of(x, struct http_request, socket);
+	struct xfer *conn = x->peer;
 	const uint8_t *p = iob->data;
 	size_t len = iob_len(iob);
 
 	(void)meta;
 	r->got_bytes = 1;
 	timer_start(&r->timer, HTTP_STALL_MS);
-	while (len && !r->closed && r->state != HTTP_DONE) {
+	/* The rest of this delivery belongs to the response only while the
+	 * request stays on this connection: after a redirect it is the old
+	 * response's unread body. */
+	while (len && !r->closed && r->state != HTTP_DONE &&
+	       r->socket.peer == conn) {
 		if (r->state == HTTP_BODY || r->state == HTTP_CHUNK_DATA) {
 			size_t n = http_body(r, p, len);
 
@@ -506,7 +582,12 @@ static int http_socket_deliver(struct xfer *x, struct io_buffer *iob,
 			r->line_len = 0;
 			http_line(r, r->line);
 		} else if (r->line_len + 1 >= sizeof(r->line) ||
-			   ++r->header_bytes > HTTP_MAX_HEADERS) {
+			   ((r->state == HTTP_STATUS ||
+			     r->state == HTTP_HEADERS ||
+			     r->state == HTTP_TRAILERS) &&
+			    ++r->header_bytes > HTTP_MAX_HEADERS)) {
+			/* The bound is on header blocks; chunk-size lines
+			 * have only the line bound. */
 			printf("\nhttp: response header too long\n");
 			http_done(r, -E2BIG);
 		} else {

@@ -54,6 +54,7 @@ struct tftp {
 	unsigned int windowsize;
 	uint32_t blocks;             /* blocks received in order */
 	uint32_t window_end;         /* ACK when this block arrives */
+	size_t tsize;                /* the size the server announced, or 0 */
 	int gap_acked;               /* already asked to resume this window */
 	unsigned int tries;
 	uint32_t timeout;
@@ -169,22 +170,42 @@ static void tftp_expired(struct timer *tm)
 	timer_start(&t->timer, t->timeout);
 }
 
+/* An option's value: decimal digits (strtoul would also take a sign or
+ * spaces, and wrap where the number overflows). */
+static int tftp_option_value(const char *s, unsigned long *v)
+{
+	unsigned long x = 0;
+
+	if (!*s)
+		return -EPROTO;
+	for (; *s; s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (d > 9 || x > ((unsigned long)-1 - d) / 10)
+			return -EPROTO;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
 /* Options the server accepted (RFC 2347 section "Option Acknowledgment"). */
 static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 {
 	size_t pos = 0;
+	int sized = 0;
 
 	/* An option the server leaves out is refused (RFC 2347): without
 	 * windowsize the window is one block (RFC 7440), without blksize
 	 * the block is 512 bytes (RFC 2348). */
 	t->windowsize = 1;
 	t->blksize = 512;
+	t->tsize = 0;
 
 	while (pos < len) {
 		const char *name = (const char *)p + pos, *value;
 		size_t nlen = strnlen(name, len - pos);
 		unsigned long v;
-		char *end;
 
 		if (pos + nlen >= len)
 			return -EPROTO;
@@ -193,8 +214,7 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 		if (strnlen(value, len - pos) >= len - pos)
 			return -EPROTO;
 		pos += strlen(value) + 1;
-		v = strtoul(value, &end, 10);
-		if (*end || end == value)
+		if (tftp_option_value(value, &v))
 			return -EPROTO;
 		if (!strcasecmp(name, "blksize")) {
 			if (v < 8 || v > t->blksize_asked)
@@ -205,9 +225,13 @@ static int tftp_rx_oack(struct tftp *t, const uint8_t *p, size_t len)
 				return -EPROTO;
 			t->windowsize = (unsigned int)v;
 		} else if (!strcasecmp(name, "tsize")) {
-			xfer_size_known(&t->xfer, v);
+			t->tsize = v;
+			sized = 1;
 		}
 	}
+	/* Told only once the options are all acceptable. */
+	if (sized)
+		xfer_size_known(&t->xfer, t->tsize);
 	return 0;
 }
 
@@ -257,9 +281,12 @@ static void tftp_rx_data(struct tftp *t, struct io_buffer *iob)
 		return;
 	}
 	if (dlen < t->blksize) {
-		/* The last block. */
+		/* The last block: the file is complete only if it is the size
+		 * the server announced. */
+		size_t total = (size_t)(t->blocks - 1) * t->blksize + dlen;
+
 		tftp_send_ack(t);
-		tftp_done(t, 0);
+		tftp_done(t, t->tsize && total != t->tsize ? -EIO : 0);
 		return;
 	}
 	if (t->blocks == t->window_end) {
@@ -304,6 +331,12 @@ static int tftp_socket_deliver(struct xfer *x, struct io_buffer *iob,
 	if (t->closed || !from || len < 4 ||
 	    from->sin_addr.s_addr != t->server.sin_addr.s_addr)
 		goto out;
+	op = (uint16_t)(p[0] << 8 | p[1]);
+	/* Only answers count: anything else neither fixes the server's
+	 * transfer identifier nor starts the transfer (which would leave
+	 * the block size unset for a server without options). */
+	if (op != TFTP_DATA && op != TFTP_OACK && op != TFTP_ERROR)
+		goto out;
 	/* The first reply fixes the server's transfer identifier. */
 	if (!t->have_tid) {
 		t->have_tid = 1;
@@ -311,7 +344,6 @@ static int tftp_socket_deliver(struct xfer *x, struct io_buffer *iob,
 	} else if (from->sin_port != t->server.sin_port) {
 		goto out;           /* another transfer's packet */
 	}
-	op = (uint16_t)(p[0] << 8 | p[1]);
 	if (!t->started && op != TFTP_ERROR) {
 		t->started = 1;
 		if (op == TFTP_DATA) {
