@@ -1105,6 +1105,7 @@ static void end_of_input(void)
 		free(conns[i].out);
 	}
 	memset(conns, 0, sizeof(conns));
+	iob_cache_flush();
 	FUZZ_CHECK(fuzz_live_blocks == 0, "%ld blocks not freed",
 		   fuzz_live_blocks);
 }

@@ -847,6 +847,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_run_resolves();
 	FUZZ_CHECK(!sock.open, "the socket was left open");
+	iob_cache_flush();
 	FUZZ_CHECK(fuzz_live_blocks == 0, "%ld blocks not freed",
 		   fuzz_live_blocks);
 	return 0;

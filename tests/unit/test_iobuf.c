@@ -1,5 +1,6 @@
 /* Tests of I/O buffers. */
 #include <string.h>
+#include <stdlib.h>
 #include <dust/iobuf.h>
 #include "unit.h"
 
@@ -38,4 +39,91 @@ UNIT_TEST(iobuf_headroom)
 	check_mem(n->data, "data", 4);
 	check(iob_ensure_headroom(n, 10) == n);
 	free_iob(n);
+}
+
+UNIT_TEST(iobuf_cache_reuses_frame_buffers)
+{
+	struct io_buffer *a, *b, *many[80];
+	unsigned long live;
+	unsigned int i;
+	void *head;
+
+	iob_cache_flush();
+	live = malloc_live();
+	a = alloc_iob_raw(2048, 16);
+	check(a != NULL);
+	head = a->head;
+	iob_put(a, 100);
+	free_iob(a);
+	/* Kept: the allocation is still there, and the next one of the
+	 * same size gets it back, empty and whole. */
+	check_eq(malloc_live(), live + 1);
+	b = alloc_iob_raw(2048, 16);
+	check(b->head == head);
+	check_eq(iob_len(b), 0);
+	check_eq(iob_tailroom(b), 2048);
+	check(list_empty(&b->list));
+	free_iob(b);
+	/* Another size, or an alignment the cached one lacks: the heap. */
+	b = alloc_iob_raw(1536, 16);
+	check(b->head != head);
+	free_iob(b);
+	b = alloc_iob_raw(2048, 1 << 20);
+	check(((uintptr_t)b->head & ((1 << 20) - 1)) == 0);
+	free_iob(b);
+	/* Each size finds its own kind. */
+	iob_cache_flush();
+	check_eq(malloc_live(), live);
+	a = alloc_iob(60);
+	b = alloc_iob_raw(2048, 16);
+	head = a->head;
+	free_iob(a);
+	free_iob(b);
+	a = alloc_iob(60);
+	check(a->head == head);
+	check_eq(iob_headroom(a), IOB_HEADROOM);
+	check_eq(iob_tailroom(a), 60);
+	free_iob(a);
+	/* At most a bounded number wait. */
+	for (i = 0; i < 80; i++)
+		many[i] = alloc_iob_raw(2048, 16);
+	for (i = 0; i < 80; i++)
+		free_iob(many[i]);
+	check(malloc_live() - live <= 64);
+	check(malloc_live() - live >= 32);
+	iob_cache_flush();
+	check_eq(malloc_live(), live);
+}
+
+UNIT_TEST(iobuf_cache_sizes_give_way)
+{
+	static const size_t once[] = { 300, 700, 900, 1100, 1300 };
+	struct io_buffer *a;
+	unsigned long live;
+	unsigned int i;
+	void *head;
+
+	iob_cache_flush();
+	live = malloc_live();
+	/* Sizes seen once fill every list... */
+	for (i = 0; i < 5; i++)
+		free_iob(alloc_iob_raw(once[i], 0));
+	/* ...yet the size that streams takes one over (the first free
+	 * gives an old size's buffer back to the heap), and from then on a
+	 * freed buffer stays allocated, waiting, and comes back. */
+	free_iob(alloc_iob_raw(2048, 16));
+	for (i = 0; i < 3; i++) {
+		unsigned long before;
+
+		a = alloc_iob_raw(2048, 16);
+		head = a->head;
+		before = malloc_live();
+		free_iob(a);
+		check_eq(malloc_live(), before);
+		a = alloc_iob_raw(2048, 16);
+		check(a->head == head);
+		free_iob(a);
+	}
+	iob_cache_flush();
+	check_eq(malloc_live(), live);
 }

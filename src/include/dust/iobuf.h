@@ -29,6 +29,9 @@ struct io_buffer *alloc_iob_raw(size_t len, size_t align);
 /* A buffer with IOB_HEADROOM headroom and `len` bytes of tailroom. */
 struct io_buffer *alloc_iob(size_t len);
 void free_iob(struct io_buffer *iob);
+/* Give the buffers kept for reuse back to the heap (before counting
+ * what is allocated, or handing memory over). */
+void iob_cache_flush(void);
 
 static inline size_t iob_len(const struct io_buffer *iob)
 {

@@ -44,9 +44,20 @@ uint64_t currtime_us(void)
 	return (rdtsc() - tsc_start) / tsc_per_us;
 }
 
+/* Called on every pass of every polling loop: one hardware division
+ * while the quotient fits in 32 bits (49 days), not a 64-bit one. */
 uint32_t currtime_ms(void)
 {
-	return (uint32_t)((rdtsc() - tsc_start) / tsc_per_ms);
+	uint64_t t = rdtsc() - tsc_start;
+	uint32_t q, r;
+
+	if ((uint32_t)(t >> 32) < tsc_per_ms) {
+		__asm__("divl %4" : "=a"(q), "=d"(r)
+			: "0"((uint32_t)t), "1"((uint32_t)(t >> 32)),
+			  "rm"(tsc_per_ms));
+		return q;
+	}
+	return (uint32_t)(t / tsc_per_ms);
 }
 
 void udelay(unsigned long usecs)
