@@ -34,5 +34,7 @@ int abs(int x);
 /* Pseudo-random numbers (xorshift); seed with srandom(). */
 long random(void);
 void srandom(unsigned int seed);
+/* Stir bytes that differ between boots or machines into the state. */
+void random_mix(const void *data, size_t len);
 
 #endif

@@ -59,6 +59,7 @@ int register_netdev(struct net_device *netdev)
 	if (!netdev->ll_addr[0] && !netdev->ll_addr[1] && !netdev->ll_addr[2] &&
 	    !netdev->ll_addr[3] && !netdev->ll_addr[4] && !netdev->ll_addr[5])
 		memcpy(netdev->ll_addr, netdev->hw_addr, ETH_ALEN);
+	random_mix(netdev->ll_addr, ETH_ALEN);
 	netdev->index = next_index++;
 	snprintf(netdev->name, sizeof(netdev->name), "net%u", netdev->index);
 	ref_get(&netdev->refcnt);

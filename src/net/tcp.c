@@ -119,6 +119,7 @@ enum { TM_RTO, TM_PROBE, TM_PERSIST, TM_LINGER };
 #define TF_TIMING      0x0040  /* an RTT measurement is running */
 #define TF_HAVE_RTT    0x0080
 #define TF_WOPEN       0x0200  /* tell up the window opened */
+#define TF_SYN_AGAIN   0x0400  /* SYN resent after a stale peer's ACK */
 
 struct tcp_conn {
 	struct refcnt refcnt;
@@ -1393,6 +1394,16 @@ static void tcp_rx_syn_sent(struct tcp_conn *c, struct io_buffer *iob,
 			       (uint32_t)iob_len(iob) + !!(fl & TCP_SYN) +
 			       !!(fl & TCP_FIN));
 		free_iob(iob);
+		/* The peer still holds an old connection on these ports
+		 * (ours, before a reboot) and answered with its ACK; the
+		 * reset ends it, so send the SYN again now, once, rather
+		 * than after the retransmission timeout. */
+		if (!(fl & TCP_RST) && !(c->flags & TF_SYN_AGAIN)) {
+			c->flags |= TF_SYN_AGAIN;
+			c->flags &= ~TF_TIMING;
+			ring_at(c, 0)->flags |= SEG_RTX;
+			tcp_send_seg(c, ring_at(c, 0));
+		}
 		return;
 	}
 	if (fl & TCP_RST) {

@@ -503,13 +503,26 @@ UNIT_TEST(tcp_bad_synack_options)
 	check(!take(&t, &s));
 	check_str(conn_state(), "SYN_SENT");
 	/* A SYN-ACK acknowledging something else is answered by a reset
-	 * and otherwise ignored (RFC 9293 3.10.7.3). */
+	 * and otherwise ignored (RFC 9293 3.10.7.3)... */
 	inject(&t, SRV_ISS, ISS + 7, TCP_SYN | TCP_ACK, 8192, NULL, 0, NULL, 0);
 	expect(&t, &s);
 	check_eq(s.flags, TCP_RST);
 	check_eq(s.seq, ISS + 7);
 	seg_free(&s);
+	/* ...but for the SYN, sent again at once: the peer was holding an
+	 * old connection on the same ports, which the reset ended. */
+	expect(&t, &s);
+	check_eq(s.flags, TCP_SYN);
+	check_eq(s.seq, ISS);
+	seg_free(&s);
 	check_str(conn_state(), "SYN_SENT");
+	/* Only once: a second stray ACK gets its reset and nothing else. */
+	inject(&t, SRV_ISS, ISS + 9, TCP_ACK, 8192, NULL, 0, NULL, 0);
+	expect(&t, &s);
+	check_eq(s.flags, TCP_RST);
+	check_eq(s.seq, ISS + 9);
+	seg_free(&s);
+	check(!take(&t, &s));
 	/* No options at all: MSS 536, no scaling, no SACK. */
 	inject(&t, SRV_ISS, ISS + 1, TCP_SYN | TCP_ACK, 4000, NULL, 0, NULL, 0);
 	expect(&t, &s);

@@ -1,6 +1,7 @@
 /* Time from the CPU's time-stamp counter, calibrated against the PIT
  * (channel 2 counts at 1.193182 MHz whatever the CPU does).  Works with
  * interrupts off, which is how protected mode runs. */
+#include <stdlib.h>
 #include <dust/timer.h>
 #include <dust/init.h>
 #include <x86/io.h>
@@ -37,6 +38,8 @@ static void timer_calibrate(void)
 		tsc_per_us = tsc_per_ms / 1000;
 	}
 	tsc_start = t1;
+	random_mix(&t0, sizeof(t0));
+	random_mix(&t1, sizeof(t1));
 }
 
 uint64_t currtime_us(void)
