@@ -425,7 +425,7 @@ UNIT_TEST(tcp_handshake_and_options)
 	check_eq(s.seq, ISS);
 	check_eq(s.ack, 0);
 	check_eq(s.mss, 1460);
-	check_eq(s.wscale, 3);
+	check_eq(s.wscale, TCP_RCV_WSCALE);
 	check(s.sackok);
 	check_eq(s.dlen, 0);
 	check_eq(s.dport, SRV_PORT);
@@ -443,7 +443,7 @@ UNIT_TEST(tcp_handshake_and_options)
 	check_eq(s.flags, TCP_ACK);
 	check_eq(s.seq, ISS + 1);
 	check_eq(s.ack, SRV_ISS + 1);
-	check_eq(s.win, (256 << 10) >> 3);        /* scaled by 8 */
+	check_eq(s.win, TCP_RCV_WINDOW >> TCP_RCV_WSCALE);
 	check_eq(s.mss, -1);                      /* options only in SYN */
 	seg_free(&s);
 	check_str(conn_state(), "ESTABLISHED");
@@ -526,7 +526,7 @@ UNIT_TEST(tcp_bad_synack_options)
 	/* No options at all: MSS 536, no scaling, no SACK. */
 	inject(&t, SRV_ISS, ISS + 1, TCP_SYN | TCP_ACK, 4000, NULL, 0, NULL, 0);
 	expect(&t, &s);
-	check_eq(s.win, 0xffff);                  /* 256 KiB, unscaled */
+	check_eq(s.win, 0xffff);                  /* no scaling: the most */
 	seg_free(&s);
 	user_send(&t, 1000);
 	expect(&t, &s);
@@ -555,10 +555,12 @@ UNIT_TEST(tcp_inorder_and_delayed_ack)
 		check_eq(s.ack, t.snd);
 		seg_free(&s);
 	}
-	/* Then every second segment ... */
-	server_data(&t, t.snd, 100, 0);
-	t.snd += 100;
-	check(!take(&t, &s));
+	/* Then every TCP_ACK_EVERY-th segment ... */
+	for (i = 1; i < TCP_ACK_EVERY; i++) {
+		server_data(&t, t.snd, 100, 0);
+		t.snd += 100;
+		check(!take(&t, &s));
+	}
 	server_data(&t, t.snd, 100, 0);
 	t.snd += 100;
 	expect(&t, &s);
@@ -577,7 +579,7 @@ UNIT_TEST(tcp_inorder_and_delayed_ack)
 	check_eq(s.ack, t.snd);
 	check_eq(s.flags, TCP_ACK);
 	seg_free(&s);
-	check(sink_has_pattern(&t.k, 1900));
+	check(sink_has_pattern(&t.k, 1700 + 100 * TCP_ACK_EVERY));
 	finish(&t);
 }
 
@@ -692,35 +694,36 @@ UNIT_TEST(tcp_receive_window_edges)
 	struct seg s;
 	uint32_t b;
 
-	/* The consumer takes 3000 bytes: the window never goes past. */
+	/* The consumer takes 3008 bytes (a multiple of the scale unit, 32):
+	 * the window never goes past. */
 	memset(&t, 0, sizeof(t));
 	connect_opts(&t, &sink_ops_window, ISS, SRV_ISS, NULL, 0, 0xffff);
 	check_eq(t.k.len, 0);
-	t.k.rwnd = 3000;
+	t.k.rwnd = 3008;
 	xfer_window_open(&t.k.xfer);               /* tells the connection */
 	expect(&t, &s);
-	check_eq(s.win, 3000 >> 3);
+	check_eq(s.win, 3008 >> TCP_RCV_WSCALE);
 	seg_free(&s);
 	b = t.snd;
-	server_data(&t, b, 2000, 0);
+	server_data(&t, b, 2016, 0);
 	expect(&t, &s);                            /* quick ACK */
-	check_eq(s.ack, b + 2000);
-	check_eq(s.win, 1000 >> 3);                /* right edge kept */
+	check_eq(s.ack, b + 2016);
+	check_eq(s.win, 992 >> TCP_RCV_WSCALE);    /* right edge kept */
 	seg_free(&s);
-	/* 1500 more: only 1000 fit, the rest is cut. */
-	server_data(&t, b + 2000, 1500, 0);
+	/* 1500 more: only 992 fit, the rest is cut. */
+	server_data(&t, b + 2016, 1500, 0);
 	expect(&t, &s);
-	check_eq(s.ack, b + 3000);
+	check_eq(s.ack, b + 3008);
 	check_eq(s.win, 0);
 	seg_free(&s);
-	check(sink_has_pattern(&t.k, 3000));
+	check(sink_has_pattern(&t.k, 3008));
 	/* A zero-window probe is not acceptable: ACK, nothing taken. */
-	server_data(&t, b + 3000, 1, 0);
+	server_data(&t, b + 3008, 1, 0);
 	expect(&t, &s);
-	check_eq(s.ack, b + 3000);
+	check_eq(s.ack, b + 3008);
 	check_eq(s.win, 0);
 	seg_free(&s);
-	check_eq(t.k.len, 3000);
+	check_eq(t.k.len, 3008);
 	/* The window is closed, yet the ACK in such a segment counts. */
 	user_send(&t, 100);
 	expect(&t, &s);
@@ -731,20 +734,20 @@ UNIT_TEST(tcp_receive_window_edges)
 
 		check_eq(tcp_conn_info(0, &info), 0);
 		check_eq(info.send_queue, 100);
-		inject(&t, b + 3000, ISS + 101, TCP_ACK, 0xffff, NULL, 0,
+		inject(&t, b + 3008, ISS + 101, TCP_ACK, 0xffff, NULL, 0,
 		       "z", 1);
 		check_eq(tcp_conn_info(0, &info), 0);
 		check_eq(info.send_queue, 0);
 		t.rcv = ISS + 101;
 	}
 	expect(&t, &s);
-	check_eq(s.ack, b + 3000);
+	check_eq(s.ack, b + 3008);
 	check_eq(s.win, 0);
 	seg_free(&s);
 	/* Entirely beyond the window: the same. */
 	server_data(&t, b + 9000, 100, 0);
 	expect(&t, &s);
-	check_eq(s.ack, b + 3000);
+	check_eq(s.ack, b + 3008);
 	seg_free(&s);
 	/* The consumer can take more: a window update goes out. */
 	t.k.rwnd = 100;
@@ -753,12 +756,12 @@ UNIT_TEST(tcp_receive_window_edges)
 	t.k.rwnd = 20000;
 	xfer_window_open(&t.k.xfer);
 	expect(&t, &s);
-	check_eq(s.ack, b + 3000);
-	check_eq(s.win, 20000 >> 3);
+	check_eq(s.ack, b + 3008);
+	check_eq(s.win, 20000 >> TCP_RCV_WSCALE);
 	seg_free(&s);
-	server_data(&t, b + 3000, 1000, 0);
+	server_data(&t, b + 3008, 1000, 0);
 	drain(&t);
-	check(sink_has_pattern(&t.k, 4000));
+	check(sink_has_pattern(&t.k, 4008));
 	finish(&t);
 }
 
@@ -1491,6 +1494,9 @@ UNIT_TEST(tcp_fin_out_of_order)
 	finish(&t);
 }
 
+/* Islands of 50 bytes every 100 across the window. */
+#define ISLANDS (TCP_RCV_WINDOW / 100 - 16)
+
 UNIT_TEST(tcp_out_of_order_memory_bound)
 {
 	unsigned long drops = tcp_stats.ooo_drops;
@@ -1503,8 +1509,9 @@ UNIT_TEST(tcp_out_of_order_memory_bound)
 	connect(&t, NULL);
 	b = t.snd;
 	/* Small islands all over the window: their buffers cost far more
-	 * than their data, the queue must stay bounded. */
-	for (i = 1; i < 2600; i++) {
+	 * than their data, the queue must stay bounded (by twice the
+	 * window). */
+	for (i = 1; i < ISLANDS; i++) {
 		server_data(&t, b + 100 * i, 50, 0);
 		drain(&t);
 		check_eq(tcp_conn_info(0, &info), 0);
@@ -1512,14 +1519,14 @@ UNIT_TEST(tcp_out_of_order_memory_bound)
 			most = info.ooo_queue;
 	}
 	check(tcp_stats.ooo_drops > drops);
-	check(most <= (512u << 10));
-	check(most > (400u << 10));
+	check(most <= 2 * TCP_RCV_WINDOW);
+	check(most > 2 * TCP_RCV_WINDOW / 10 * 8);
 	/* The peer sends everything again, in order: the stream is whole. */
-	for (i = 0; i < 2600; i++) {
+	for (i = 0; i < ISLANDS; i++) {
 		server_data(&t, b + 100 * i, 100, 0);
 		drain(&t);
 	}
-	check(sink_has_pattern(&t.k, 2600 * 100));
+	check(sink_has_pattern(&t.k, ISLANDS * 100));
 	check_eq(tcp_conn_info(0, &info), 0);
 	check_eq(info.ooo_queue, 0);
 	finish(&t);

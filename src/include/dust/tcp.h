@@ -67,6 +67,11 @@ struct tcphdr {
 	uint16_t urg;
 } __packed;
 
+/* Receive side (tcp.c explains the choices). */
+#define TCP_RCV_WINDOW   (1024u << 10) /* receive window when memory allows */
+#define TCP_RCV_WSCALE   5             /* fits TCP_RCV_WINDOW in 16 bits */
+#define TCP_ACK_EVERY    4             /* segments per ACK, in order */
+
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
