@@ -12,6 +12,7 @@
  * end of the data, so its place gives the size a buffer was made for. */
 #define IOB_CACHE_SIZES 4
 #define IOB_CACHE_DEPTH 32
+#define IOB_CACHE_LARGEST 4096       /* bigger ones are not for frames */
 static struct iob_cache {
 	size_t dlen;
 	unsigned int count;
@@ -125,7 +126,8 @@ void free_iob(struct io_buffer *iob)
 
 	if (!iob)
 		return;
-	c = cache_for(iob_dlen(iob), 1);
+	c = iob_dlen(iob) <= IOB_CACHE_LARGEST ?
+	    cache_for(iob_dlen(iob), 1) : NULL;
 	if (c && c->count < IOB_CACHE_DEPTH) {
 		list_add(&iob->list, &c->list);
 		c->count++;
