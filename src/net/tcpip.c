@@ -75,7 +75,7 @@ typedef uint16_t __attribute__((may_alias, aligned(1))) u16_any;
 uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
-	uint64_t acc = 0;
+	uint32_t acc = 0, w;
 
 #if defined(__i386__) || defined(__x86_64__)
 	/* Every received byte passes here: one add-with-carry per word,
@@ -84,7 +84,6 @@ uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
 	 * below costs on a 32-bit CPU, and far less under emulation. */
 	if (len >= 32) {
 		size_t blocks = len / 32;
-		uint32_t s32 = 0;
 
 		__asm__("clc\n"
 			"1:\n\t"
@@ -100,29 +99,31 @@ uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
 			"dec %2\n\t"
 			"jnz 1b\n\t"
 			"adcl $0, %0"
-			: "+r"(s32), "+r"(p), "+r"(blocks)
+			: "+r"(acc), "+r"(p), "+r"(blocks)
 			: : "cc", "memory");
-		acc = s32;
 		len %= 32;
 	}
 #endif
-	for (; len >= 16; len -= 16, p += 16)
-		acc += (uint64_t)*(const u32_any *)p +
-		       *(const u32_any *)(p + 4) +
-		       *(const u32_any *)(p + 8) +
-		       *(const u32_any *)(p + 12);
-	for (; len >= 4; len -= 4, p += 4)
-		acc += *(const u32_any *)p;
+	/* 32-bit words with the carry added back (end-around). */
+	for (; len >= 4; len -= 4, p += 4) {
+		w = *(const u32_any *)p;
+		acc += w;
+		acc += acc < w;
+	}
 	if (len >= 2) {
-		acc += *(const u16_any *)p;
+		w = *(const u16_any *)p;
+		acc += w;
+		acc += acc < w;
 		p += 2;
 		len -= 2;
 	}
-	if (len)
+	if (len) {
 		acc += *p;
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	sum += (uint32_t)((acc & 0xff) << 8 | acc >> 8);
+		acc += acc < *p;
+	}
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	sum += (acc & 0xff) << 8 | acc >> 8;
 	if (sum & 0x80000000u)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return sum;
@@ -142,11 +143,12 @@ uint32_t tcpip_pseudo_sum(const struct sockaddr *src,
 {
 	const struct sockaddr_in *s = (const struct sockaddr_in *)src;
 	const struct sockaddr_in *d = (const struct sockaddr_in *)dst;
-	uint32_t sum;
+	uint32_t a = ntohl(s->sin_addr.s_addr), b = ntohl(d->sin_addr.s_addr);
 
-	sum = csum_partial(&s->sin_addr, 4, 0);
-	sum = csum_partial(&d->sin_addr, 4, sum);
-	return sum + proto + (uint32_t)len;
+	/* The addresses' big-endian 16-bit words, unfolded: the sum is
+	 * folded where it ends. */
+	return (a >> 16) + (a & 0xffff) + (b >> 16) + (b & 0xffff) +
+	       proto + (uint32_t)len;
 }
 
 int tcpip_select_source(const struct sockaddr *dst, struct sockaddr *src)

@@ -524,17 +524,29 @@ static void http_line(struct http_request *r, char *line)
 	}
 }
 
-/* Pass body bytes on; returns how many were taken. */
-static size_t http_body(struct http_request *r, const uint8_t *p, size_t len)
+/* Pass body bytes on; returns how many were taken.  When they are all
+ * of *iobp (the usual case: a segment of body), the buffer itself goes
+ * on and *iobp becomes NULL; otherwise the bytes are copied. */
+static size_t http_body(struct http_request *r, const uint8_t *p, size_t len,
+			struct io_buffer **iobp)
 {
 	struct xfer_meta meta;
+	int rc = 0;
 
 	if (len > r->remaining)
 		len = (size_t)r->remaining;
 	memset(&meta, 0, sizeof(meta));
 	meta.flags = XFER_ABSOLUTE;
 	meta.offset = (size_t)r->offset;
-	if (len && xfer_deliver_raw(&r->xfer, p, len, &meta) < 0) {
+	if (len && p == (*iobp)->data && len == iob_len(*iobp)) {
+		struct io_buffer *iob = *iobp;
+
+		*iobp = NULL;
+		rc = xfer_deliver(&r->xfer, iob, &meta);
+	} else if (len) {
+		rc = xfer_deliver_raw(&r->xfer, p, len, &meta);
+	}
+	if (rc < 0) {
 		http_done(r, -ENOMEM);
 		return len;
 	}
@@ -568,7 +580,10 @@ static int http_socket_deliver(struct xfer *x, struct io_buffer *iob,
 	while (len && !r->closed && r->state != HTTP_DONE &&
 	       r->socket.peer == conn) {
 		if (r->state == HTTP_BODY || r->state == HTTP_CHUNK_DATA) {
-			size_t n = http_body(r, p, len);
+			size_t n;
+
+			iob_pull(iob, (size_t)(p - (const uint8_t *)iob->data));
+			n = http_body(r, p, len, &iob);
 
 			p += n;
 			len -= n;
