@@ -109,6 +109,13 @@ else
 	bad ibft "got '$(ls /sys/firmware/ibft 2>&1 | tr '\n' ' ')' want 'initiator ethernet0 target0'"
 	finish
 fi
+# The same table listed in the ACPI RSDT (the kernel shows each table
+# it finds there).
+if [ -e /sys/firmware/acpi/tables/iBFT ]; then
+	ok acpi "iBFT listed in the ACPI RSDT"
+else
+	bad acpi "no /sys/firmware/acpi/tables/iBFT: '$(ls /sys/firmware/acpi/tables 2>&1 | tr '\n' ' ')'"
+fi
 # Flags: 1 block valid, 2 selected for boot, 4 (NIC) global address.
 same initiator.flags "$(ibft initiator/flags)" 3
 same initiator.name "$(ibft initiator/initiator-name)" "$(arg sl.iname)"

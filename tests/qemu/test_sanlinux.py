@@ -15,7 +15,7 @@ from lab import Guest, Lab, TestFailure
 from test_iscsi import Tgt
 
 # Every check line the initramfs prints, in order.
-CHECKS = ["ibft", "initiator.flags", "initiator.name", "ethernet0.flags",
+CHECKS = ["ibft", "acpi", "initiator.flags", "initiator.name", "ethernet0.flags",
           "ethernet0.ip-addr", "ethernet0.subnet-mask", "ethernet0.origin",
           "ethernet0.gateway", "ethernet0.primary-dns", "ethernet0.dhcp",
           "ethernet0.mac", "ethernet0.hostname", "target0.flags",
