@@ -13,7 +13,7 @@
 # Options: V=1 (show commands), CTRLB_MS=ms (Ctrl-B window, default 1000),
 # USER_CLASS=text (DHCP option 77, default dust), FAIL_SHELL=1 (the command
 # line instead of handing back to the BIOS when nothing boots), DEBUG=1
-# (assertions on in the firmware).  Run `make clean` after changing one.
+# (assertions on in the firmware).  Changing one rebuilds what it affects.
 
 VERSION := 0.1.0
 
@@ -151,10 +151,19 @@ ALL_FW_SRCS := $(sort $(CORE_SRCS) $(foreach v,$(VARIANTS),$(DRIVERS_$(v))))
 ERRFILE_LIST := $(ALL_FW_SRCS)
 _errn :=
 $(foreach s,$(ERRFILE_LIST),$(eval _errn += x)$(eval ERRFILE_$(s) := $(words $(_errn))))
+# The stamp also carries the build options given to make (they reach the
+# compiler as -D flags): changing one builds the objects again.
 ERRFILE_STAMP := $(BUILD)/errfiles.list
-$(shell mkdir -p $(BUILD) && echo '$(ERRFILE_LIST)' > $(ERRFILE_STAMP).new && \
+$(shell mkdir -p $(BUILD) && \
+	echo '$(ERRFILE_LIST) | $(CTRLB_MS) $(USER_CLASS) $(FAIL_SHELL) $(DEBUG)' \
+	> $(ERRFILE_STAMP).new && \
 	(cmp -s $(ERRFILE_STAMP).new $(ERRFILE_STAMP) || \
 	 mv $(ERRFILE_STAMP).new $(ERRFILE_STAMP)))
+# The commit and date that version shows: only version.o depends on them.
+BUILDINFO_STAMP := $(BUILD)/buildinfo
+$(shell echo '$(GIT_REV) $(BUILD_DATE)' > $(BUILDINFO_STAMP).new && \
+	(cmp -s $(BUILDINFO_STAMP).new $(BUILDINFO_STAMP) || \
+	 mv $(BUILDINFO_STAMP).new $(BUILDINFO_STAMP)))
 
 # ------------------------------------------------------------ flags
 GCC_INC := $(shell $(CC) -print-file-name=include)
@@ -258,6 +267,9 @@ $(BUILD)/fw/%.o: src/%.c Makefile $(ERRFILE_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(FW_CFLAGS) -DERRFILE=$(ERRFILE_$<) -MMD -c -o $@ $<
+
+# The commit and date in the version text.
+$(BUILD)/fw/core/version.o $(BUILD)/host/src/core/version.o: $(BUILDINFO_STAMP)
 
 fw_objs = $(patsubst src/%.c,$(BUILD)/fw/%.o,$(CORE_SRCS) $(DRIVERS_$(1))) \
 	$(BUILD)/fw/errfiles.o

@@ -1,6 +1,5 @@
 /* Build-time choices that apply to every image.  Each can be overridden
- * from make, e.g. `make CTRLB_MS=2000 USER_CLASS=lab7` (then `make clean`
- * first: the options are not tracked as dependencies). */
+ * from make, e.g. `make CTRLB_MS=2000 USER_CLASS=lab7`. */
 #ifndef CONFIG_GENERAL_H
 #define CONFIG_GENERAL_H
 
