@@ -315,3 +315,13 @@ int abs(int x)
 {
 	return x < 0 ? -x : x;
 }
+
+uint8_t byte_sum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint8_t sum = 0;
+
+	while (len--)
+		sum = (uint8_t)(sum + *p++);
+	return sum;
+}

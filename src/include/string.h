@@ -3,6 +3,7 @@
 #define STRING_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
@@ -27,5 +28,8 @@ char *strndup(const char *s, size_t n);
 char *strsep(char **sp, const char *delim);
 size_t strspn(const char *s, const char *accept);
 size_t strcspn(const char *s, const char *reject);
+/* The 8-bit sum of a block: zero over a firmware table (ACPI, iBFT,
+ * SMBIOS, PXE structures) whose checksum byte is right. */
+uint8_t byte_sum(const void *data, size_t len);
 
 #endif

@@ -28,6 +28,7 @@
 #define strncpy     dust_strncpy
 #define strcat      dust_strcat
 #define strlcpy     dust_strlcpy
+#define byte_sum    dust_byte_sum
 #define strdup      dust_strdup
 #define strndup     dust_strndup
 #define strsep      dust_strsep

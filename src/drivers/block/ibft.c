@@ -86,13 +86,12 @@ int ibft_build(void *buf, size_t len, const struct ibft_target *t,
 	       const struct ibft_nic_info *nic)
 {
 	struct builder b = { buf, len, 0, 0 };
-	size_t o_ctl, o_ini, o_nic, o_tgt, i;
+	size_t o_ctl, o_ini, o_nic, o_tgt;
 	struct ibft_table *tbl;
 	struct ibft_control *ctl;
 	struct ibft_initiator *ini;
 	struct ibft_nic *n;
 	struct ibft_target_s *tg;
-	uint8_t sum = 0;
 
 	if (len < sizeof(*tbl))
 		return -ENOSPC;
@@ -159,9 +158,7 @@ int ibft_build(void *buf, size_t len, const struct ibft_target *t,
 	memcpy(tbl->oem_id, "DUST  ", 6);
 	memcpy(tbl->oem_table_id, "DUST    ", 8);
 	tbl->checksum = 0;
-	for (i = 0; i < b.used; i++)
-		sum += b.buf[i];
-	tbl->checksum = (uint8_t)-sum;
+	tbl->checksum = (uint8_t)-byte_sum(b.buf, b.used);
 	return (int)b.used;
 }
 

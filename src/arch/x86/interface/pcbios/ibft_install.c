@@ -32,16 +32,6 @@ struct acpi_hdr {
 
 #define ACPI_SPARE 64           /* zero bytes the RSDT must have after it */
 
-static uint8_t sum8(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint8_t s = 0;
-
-	while (n--)
-		s += *b++;
-	return s;
-}
-
 /* The RSDT, through the RSDP in the EBDA's first KiB or the BIOS area. */
 static struct acpi_hdr *find_rsdt(void)
 {
@@ -55,12 +45,12 @@ static struct acpi_hdr *find_rsdt(void)
 			struct acpi_hdr *r;
 
 			if (memcmp((void *)p, "RSD PTR ", 8) ||
-			    sum8((void *)p, 20))
+			    byte_sum((void *)p, 20))
 				continue;
 			r = (struct acpi_hdr *)(uintptr_t)*(uint32_t *)(p + 16);
 			if (r && !memcmp(r->sig, "RSDT", 4) &&
 			    r->length >= sizeof(*r) && r->length < 4096 &&
-			    !sum8(r, r->length))
+			    !byte_sum(r, r->length))
 				return r;
 		}
 	}
@@ -94,7 +84,7 @@ static void acpi_link(uint32_t addr, int add)
 		r->length += 4;
 	}
 	r->checksum = 0;
-	r->checksum = (uint8_t)-sum8(r, r->length);
+	r->checksum = (uint8_t)-byte_sum(r, r->length);
 }
 
 int ibft_install(const struct ibft_target *t)

@@ -40,16 +40,6 @@ static size_t table_len;
 static unsigned int version;     /* major << 8 | minor */
 static int probed;
 
-static int sum_ok(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return !sum;
-}
-
 static void smbios_probe(void)
 {
 	uint32_t a;
@@ -60,7 +50,7 @@ static void smbios_probe(void)
 		const struct smbios_entry64 *e3 = (const void *)(uintptr_t)a;
 
 		if (!memcmp(e3->anchor, "_SM3_", 5) && e3->len >= sizeof(*e3) &&
-		    e3->len <= 0x20 && sum_ok(e3, e3->len) &&
+		    e3->len <= 0x20 && !byte_sum(e3, e3->len) &&
 		    e3->table_addr < 0x100000000ull) {
 			table = (const uint8_t *)(uintptr_t)e3->table_addr;
 			table_len = e3->table_max;
@@ -68,7 +58,7 @@ static void smbios_probe(void)
 			return;
 		}
 		if (!memcmp(e->anchor, "_SM_", 4) && e->len >= 0x1f &&
-		    e->len <= 0x20 && sum_ok(e, e->len) &&
+		    e->len <= 0x20 && !byte_sum(e, e->len) &&
 		    !memcmp(e->dmi_anchor, "_DMI_", 5)) {
 			table = (const uint8_t *)(uintptr_t)e->table_addr;
 			table_len = e->table_len;

@@ -75,16 +75,6 @@ static void pxe_int1a(struct bregs *r)
 	r->eflags &= ~FLAG_CF;
 }
 
-static uint8_t pxe_checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum = (uint8_t)(sum + *b++);
-	return (uint8_t)-sum;
-}
-
 /* Fill in PXENV+ and !PXE for the area and (code) the resident block. */
 static void pxe_build(struct pxe_area *a)
 {
@@ -110,7 +100,7 @@ static void pxe_build(struct pxe_area *a)
 	e->bc_data_seg = e->undi_data_seg = (uint16_t)(data >> 4);
 	e->bc_data_size = e->undi_data_size = (uint16_t)data_len;
 	e->pxe_ptr = pxe_segoff(p);
-	e->checksum = pxe_checksum(e, PXENV_LEN_21);
+	e->checksum = (uint8_t)-byte_sum(e, PXENV_LEN_21);
 
 	memcpy(p->signature, "!PXE", 4);
 	p->struct_length = PPXE_LEN;
@@ -125,7 +115,7 @@ static void pxe_build(struct pxe_area *a)
 		d->phys_addr = lin;
 		d->seg_size = (uint16_t)((0x12 >> i) & 1 ? data_len : code_len);
 	}
-	p->struct_cksum = pxe_checksum(p, PPXE_LEN);
+	p->struct_cksum = (uint8_t)-byte_sum(p, PPXE_LEN);
 }
 
 /* The device the program gets: the one DHCP last finished on, else the

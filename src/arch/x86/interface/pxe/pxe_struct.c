@@ -3,15 +3,6 @@
 #include <string.h>
 #include <bios/pxe_client.h>
 
-static int byte_sum_zero(const uint8_t *p, size_t len)
-{
-	uint8_t sum = 0;
-
-	while (len--)
-		sum = (uint8_t)(sum + *p++);
-	return sum == 0;
-}
-
 /* PXE 2.1 "PXENV+ Structure": signature, length, checksum over length. */
 const char *pxenv_check(const void *p, size_t room)
 {
@@ -23,7 +14,7 @@ const char *pxenv_check(const void *p, size_t room)
 		return "bad signature";
 	if (s->length < PXENV_LEN_20 || s->length > room)
 		return "bad length";
-	if (!byte_sum_zero(p, s->length))
+	if (byte_sum(p, s->length))
 		return "bad checksum";
 	if (!s->rm_entry)
 		return "no entry point";
@@ -41,7 +32,7 @@ const char *ppxe_check(const void *p, size_t room)
 		return "bad signature";
 	if (s->struct_length < PPXE_LEN || s->struct_length > room)
 		return "bad length";
-	if (!byte_sum_zero(p, s->struct_length))
+	if (byte_sum(p, s->struct_length))
 		return "bad checksum";
 	if (!s->entry_sp)
 		return "no entry point";
