@@ -30,10 +30,9 @@ uint64_t div64(uint64_t n, uint64_t d, uint64_t *rem)
 		 * every poll): two hardware divisions.  The high half's
 		 * remainder is below dl, so the second quotient fits. */
 		{
-			uint32_t qh = nh / dl, r = nh % dl, ql;
+			uint32_t qh = nh / dl, r;
+			uint32_t ql = div64_32(nh % dl, nl, dl, &r);
 
-			__asm__("divl %4" : "=a"(ql), "=d"(r)
-				: "0"(nl), "1"(r), "rm"(dl));
 			if (rem)
 				*rem = r;
 			return (uint64_t)qh << 32 | ql;

@@ -2,6 +2,7 @@
  * (channel 2 counts at 1.193182 MHz whatever the CPU does).  Works with
  * interrupts off, which is how protected mode runs. */
 #include <stdlib.h>
+#include <dust/div64.h>
 #include <dust/timer.h>
 #include <dust/init.h>
 #include <x86/io.h>
@@ -52,14 +53,10 @@ uint64_t currtime_us(void)
 uint32_t currtime_ms(void)
 {
 	uint64_t t = rdtsc() - tsc_start;
-	uint32_t q, r;
 
-	if ((uint32_t)(t >> 32) < tsc_per_ms) {
-		__asm__("divl %4" : "=a"(q), "=d"(r)
-			: "0"((uint32_t)t), "1"((uint32_t)(t >> 32)),
-			  "rm"(tsc_per_ms));
-		return q;
-	}
+	if ((uint32_t)(t >> 32) < tsc_per_ms)
+		return div64_32((uint32_t)(t >> 32), (uint32_t)t, tsc_per_ms,
+				NULL);
 	return (uint32_t)(t / tsc_per_ms);
 }
 
