@@ -55,7 +55,7 @@ def run_script(lab, lkrn, script, markers, timeout=900):
         for m in markers:
             # With -nographic, SeaBIOS mirrors the screen onto the serial
             # line: cursor moves may land inside a marker.
-            g.expect(r"(?:\x1b\[[0-9;?]*[A-Za-z])*".join(map(re.escape, m))
+            g.expect(("(?:%s)*" % ANSI.pattern).join(map(re.escape, m))
                      + r"\b", timeout, m)
             seen[m] = time.time() - t0
     return seen

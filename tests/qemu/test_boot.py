@@ -35,17 +35,23 @@ def stage_boot_files(lab, marker):
         os.chmod(os.path.join(tftp, name), 0o644)
 
 
+def boot_chained(lab, kernel_uri, marker):
+    """dust boots by itself: the first script, the kernel download (its
+    URI as a pattern), the boot, and the initramfs with its marker."""
+    with dust_guest(lab, memory=256) as g:
+        g.expect(r"first script", 120, "the first script running")
+        g.expect(kernel_uri + r"\.\.\. .*ok", 240, "the kernel download")
+        g.expect(r"Booting vmlinuz", 120, "the boot")
+        g.expect(r"DUST-INITRAMFS-OK cmdline: .*marker=" + marker, 600,
+                 "the initramfs marker")
+
+
 def test_tftp_kernel_via_chained_scripts():
     with Lab("tftpboot") as lab:
         stage_boot_files(lab, "tftp-chain")
         lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
                            "dhcp-boot=tag:dust,boot.ipxe"])
-        with dust_guest(lab, memory=256) as g:
-            g.expect(r"first script", 120, "the first script running")
-            g.expect(r"vmlinuz\.\.\. .*ok", 240, "the kernel download")
-            g.expect(r"Booting vmlinuz", 120, "the boot")
-            g.expect(r"DUST-INITRAMFS-OK cmdline: .*marker=tftp-chain", 600,
-                     "the initramfs marker")
+        boot_chained(lab, r"vmlinuz", "tftp-chain")
 
 
 def make_file(path, size, seed):
@@ -63,6 +69,17 @@ def make_file(path, size, seed):
     return h.hexdigest()
 
 
+def fetch_and_check(lab, uri, digest):
+    """dust fetches uri (big.bin) and its sha256sum must be digest."""
+    with dust_guest(lab, memory=256) as g:
+        to_prompt(g)
+        g.command("dhcp", timeout=60)
+        out = g.command("imgfetch " + uri, timeout=900)
+        check("ok (" in out, "download failed:\n" + out[-800:])
+        out = g.command("sha256sum big.bin", timeout=300)
+        check(digest in out, "digest %s not in:\n%s" % (digest, out))
+
+
 def test_tftp_64mib_windowsize():
     """atftpd implements RFC 7440 windowsize (dnsmasq does not)."""
     with Lab("tftpbig") as lab:
@@ -72,14 +89,7 @@ def test_tftp_64mib_windowsize():
         digest = make_file(os.path.join(root, "big.bin"), 64 << 20, 64)
         lab.dnsmasq()
         lab.atftpd(root, port=1069)
-        with dust_guest(lab, memory=256) as g:
-            to_prompt(g)
-            out = g.command("dhcp", timeout=60)
-            out = g.command("imgfetch tftp://192.0.2.1:1069/big.bin",
-                            timeout=900)
-            check("ok (" in out, "download failed:\n" + out[-800:])
-            out = g.command("sha256sum big.bin", timeout=300)
-            check(digest in out, "digest %s not in:\n%s" % (digest, out))
+        fetch_and_check(lab, "tftp://192.0.2.1:1069/big.bin", digest)
 
 
 def test_http_kernel_via_chained_scripts():
@@ -92,13 +102,7 @@ def test_http_kernel_via_chained_scripts():
         lab.dnsmasq(extra=["dhcp-userclass=set:dust,dust",
                            "dhcp-boot=tag:dust,"
                            "http://192.0.2.1:8080/boot.ipxe"])
-        with dust_guest(lab, memory=256) as g:
-            g.expect(r"first script", 120, "the first script running")
-            g.expect(r"http://192\.0\.2\.1:8080/vmlinuz\.\.\. .*ok", 240,
-                     "the kernel download over HTTP")
-            g.expect(r"Booting vmlinuz", 120, "the boot")
-            g.expect(r"DUST-INITRAMFS-OK cmdline: .*marker=http-chain", 600,
-                     "the initramfs marker")
+        boot_chained(lab, r"http://192\.0\.2\.1:8080/vmlinuz", "http-chain")
 
 
 def test_http_64mib():
@@ -110,11 +114,4 @@ def test_http_64mib():
         digest = make_file(os.path.join(root, "big.bin"), 64 << 20, 65)
         lab.dnsmasq()
         lab.http_server(root)
-        with dust_guest(lab, memory=256) as g:
-            to_prompt(g)
-            g.command("dhcp", timeout=60)
-            out = g.command("imgfetch http://192.0.2.1:8080/big.bin",
-                            timeout=900)
-            check("ok (" in out, "download failed:\n" + out[-800:])
-            out = g.command("sha256sum big.bin", timeout=300)
-            check(digest in out, "digest %s not in:\n%s" % (digest, out))
+        fetch_and_check(lab, "http://192.0.2.1:8080/big.bin", digest)

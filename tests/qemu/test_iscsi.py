@@ -142,6 +142,15 @@ def lab_for_san(name, root_path="iscsi:%s:::1:%s" % (SERVER_IP, TARGET),
     return lab
 
 
+def santest_verdict(g, timeout):
+    """The verifying test disk (tests/qemu/disk) starts, reports OK
+    within timeout seconds and ends QEMU with its exit status 3."""
+    g.expect(r"SANTEST boot", 120, "the test disk's program")
+    m = g.expect(r"SANTEST (OK|FAIL)[^\r\n]*", timeout, "its verdict")
+    check(m.group(1) == "OK", m.group(0))
+    check(g.wait_exit(60) == 3, "exit status")
+
+
 def boot_and_check(g, total, extra_cmds=()):
     """dhcp, settings, sanboot; the boot sector's report."""
     to_prompt(g)
@@ -334,10 +343,7 @@ def test_santest_disk():
             to_prompt(g)
             g.command("dhcp", timeout=60)
             g.send("sanboot\r")
-            g.expect(r"SANTEST boot", 120, "the test disk's program")
-            m = g.expect(r"SANTEST (OK|FAIL)[^\r\n]*", 600, "its verdict")
-            check(m.group(1) == "OK", m.group(0))
-            check(g.wait_exit(60) == 3, "exit status")
+            santest_verdict(g, 600)
     finally:
         lab.close()
 
@@ -417,10 +423,7 @@ def santest_boot(name, device, boot_args, chain=None):
         with Guest(args + boot_args, lab=lab) as g:
             g.expect(r"iscsi\d: %s LUN 1 on" % re.escape(TARGET), 120,
                      "the iSCSI login")
-            g.expect(r"SANTEST boot", 120, "the test disk's program")
-            m = g.expect(r"SANTEST (OK|FAIL)[^\r\n]*", 300, "its verdict")
-            check(m.group(1) == "OK", m.group(0))
-            check(g.wait_exit(60) == 3, "exit status")
+            santest_verdict(g, 300)
     finally:
         lab.close()
 
