@@ -107,6 +107,7 @@ struct io_buffer *alloc_iob_raw(size_t len, size_t align)
 	}
 	iob->head = iob->data = iob->tail = data;
 	iob->end = data + len;
+	iob->flags = 0;
 	INIT_LIST_HEAD(&iob->list);
 	return iob;
 }

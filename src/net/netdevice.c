@@ -115,8 +115,17 @@ void netdev_close(struct net_device *netdev)
 		if (obs->closed)
 			obs->closed(netdev);
 	netdev->op->close(netdev);
-	netdev->state &= ~(NETDEV_OPEN | NETDEV_LINK_UP);
+	netdev->state &= ~(NETDEV_OPEN | NETDEV_LINK_UP | NETDEV_RX_OFFLOAD);
 	flush_queues(netdev);
+}
+
+int netdev_plain_rx(struct net_device *netdev)
+{
+	netdev->state |= NETDEV_RX_PLAIN;
+	if (!(netdev->state & NETDEV_RX_OFFLOAD))
+		return 0;
+	netdev_close(netdev);
+	return netdev_open(netdev);
 }
 
 void unregister_netdev(struct net_device *netdev)

@@ -1339,8 +1339,11 @@ static void tcp_rx_data(struct tcp_conn *c, struct io_buffer *iob,
 	if (c->state == TCP_CLOSED)
 		return;
 	/* Every TCP_ACK_EVERY segments (see the top of the file), at
-	 * once when a gap is filled. */
-	if (gap || ++c->unacked >= TCP_ACK_EVERY || c->quickacks) {
+	 * once when a gap is filled.  A segment larger than our MSS (a
+	 * virtual NIC passing on what the host did not cut up) counts as
+	 * the full-sized segments it holds. */
+	c->unacked += len > c->rcv_mss ? len / c->rcv_mss : 1;
+	if (gap || c->unacked >= TCP_ACK_EVERY || c->quickacks) {
 		if (c->quickacks)
 			c->quickacks--;
 		c->flags |= TF_ACK_NOW;
@@ -1591,7 +1594,8 @@ static int tcp_rx(struct io_buffer *iob, struct net_device *netdev,
 	hlen = (size_t)(th.doff >> 4) * 4;
 	if (hlen < sizeof(th) || hlen > len)
 		goto bad;
-	if (csum_fold(csum_partial(iob->data, len, pshdr_sum)) != 0) {
+	if (!(iob->flags & IOB_CSUM_OK) &&
+	    csum_fold(csum_partial(iob->data, len, pshdr_sum)) != 0) {
 		tcp_stats.bad_csum++;
 		free_iob(iob);
 		return -EINVAL;

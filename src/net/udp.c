@@ -212,7 +212,8 @@ static int udp_rx(struct io_buffer *iob, struct net_device *netdev,
 	iob_unput(iob, iob_len(iob) - len);
 	/* The pseudo-header sum was made for the IP payload length, which
 	 * equals len once trailing bytes are cut. */
-	if (u->chksum && csum_fold(csum_partial(u, len, pshdr_sum)) != 0)
+	if (u->chksum && !(iob->flags & IOB_CSUM_OK) &&
+	    csum_fold(csum_partial(u, len, pshdr_sum)) != 0)
 		goto bad;
 	memcpy(&from, src, sizeof(from));
 	memcpy(&to, dst, sizeof(to));

@@ -97,12 +97,19 @@ unsigned int fakenet_pending(struct net_device *netdev)
 	return ((struct fakenet *)netdev->priv)->nsent;
 }
 
-void fakenet_inject(struct net_device *netdev, const void *frame, size_t len)
+void fakenet_inject_flags(struct net_device *netdev, const void *frame,
+			  size_t len, unsigned int flags)
 {
 	struct io_buffer *iob = alloc_iob(len);
 
 	memcpy(iob_put(iob, len), frame, len);
+	iob->flags = flags;
 	netdev_rx(netdev, iob);
+}
+
+void fakenet_inject(struct net_device *netdev, const void *frame, size_t len)
+{
+	fakenet_inject_flags(netdev, frame, len, 0);
 }
 
 static size_t put_eth(uint8_t *buf, const uint8_t *dst, const uint8_t *src,

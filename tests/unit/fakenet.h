@@ -19,6 +19,9 @@ unsigned int fakenet_pending(struct net_device *netdev);
 void fakenet_drop_all(struct net_device *netdev);
 /* Receive a frame (copied). */
 void fakenet_inject(struct net_device *netdev, const void *frame, size_t len);
+/* The same with iobuf flags a driver may set (IOB_CSUM_OK). */
+void fakenet_inject_flags(struct net_device *netdev, const void *frame,
+			  size_t len, unsigned int flags);
 
 /* Build a frame into buf; returns its length. */
 size_t build_ipv4(uint8_t *buf, const uint8_t *dst_mac, const uint8_t *src_mac,

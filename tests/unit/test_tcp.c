@@ -583,6 +583,53 @@ UNIT_TEST(tcp_inorder_and_delayed_ack)
 	finish(&t);
 }
 
+/* A virtual NIC with receive offloads hands over segments longer than
+ * the MSS with checksums only the host finished (IOB_CSUM_OK). */
+UNIT_TEST(tcp_offloaded_large_segments)
+{
+	unsigned long bad = tcp_stats.bad_csum;
+	const size_t big = 40000;
+	uint8_t *frame = malloc(big + 128), *d = malloc(big);
+	struct t t;
+	struct seg s;
+	unsigned int i;
+	size_t n;
+
+	connect(&t, NULL);
+	for (i = 0; i < 16; i++) {                 /* past the quick ACKs */
+		server_data(&t, t.snd, 100, 0);
+		t.snd += 100;
+		expect(&t, &s);
+		seg_free(&s);
+	}
+	for (i = 0; i < big; i++)
+		d[i] = pattern(t.snd - t.base + i);
+	n = build_tcp(frame, SRV_IP, SRV_PORT, OUR_IP, t.lport, t.snd, t.rcv,
+		      TCP_ACK, 0xffff, NULL, 0, d, big);
+	frame[54] ^= 0xff;                     /* the checksum is not ours */
+	frame[54 + big - 1] ^= 0xff;
+	/* Without the flag: a bad checksum. */
+	fakenet_inject(t.netdev, frame, n);
+	step();
+	check_eq(tcp_stats.bad_csum, bad + 1);
+	check(!take(&t, &s));
+	frame[54] ^= 0xff;
+	frame[54 + big - 1] ^= 0xff;
+	frame[50] ^= 0x5a;                     /* checksum field */
+	fakenet_inject_flags(t.netdev, frame, n, IOB_CSUM_OK);
+	step();
+	check_eq(tcp_stats.bad_csum, bad + 1);
+	/* Taken, and worth many segments: ACKed at once, not delayed. */
+	t.snd += (uint32_t)big;
+	expect(&t, &s);
+	check_eq(s.ack, t.snd);
+	seg_free(&s);
+	check(sink_has_pattern(&t.k, 1600 + big));
+	free(frame);
+	free(d);
+	finish(&t);
+}
+
 UNIT_TEST(tcp_out_of_order_with_sack)
 {
 	unsigned long ooo = tcp_stats.ooo_segs;

@@ -22,7 +22,12 @@ struct io_buffer {
 	void *data;
 	void *tail;
 	void *end;
+	unsigned int flags;     /* IOB_* below; zero when allocated */
 };
+
+/* The NIC (or the host behind a virtual one) vouches for the TCP or UDP
+ * checksum: the receiver need not verify it. */
+#define IOB_CSUM_OK 1
 
 /* A buffer with `len` bytes of tailroom (no headroom reserved). */
 struct io_buffer *alloc_iob_raw(size_t len, size_t align);

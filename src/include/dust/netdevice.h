@@ -60,6 +60,12 @@ struct net_device_location {
 /* state bits */
 #define NETDEV_OPEN    0x01
 #define NETDEV_LINK_UP 0x02
+/* The driver took receive offloads at open: frames may be longer than
+ * the MTU and carry IOB_CSUM_OK instead of a finished checksum. */
+#define NETDEV_RX_OFFLOAD 0x04
+/* Frames must arrive as on the wire (another stack gets them raw): the
+ * driver takes no receive offloads at open. */
+#define NETDEV_RX_PLAIN 0x08
 
 struct net_device {
 	struct refcnt refcnt;
@@ -145,6 +151,9 @@ extern struct list_head net_devices;
 
 int netdev_open(struct net_device *netdev);
 void netdev_close(struct net_device *netdev);
+/* Set NETDEV_RX_PLAIN; a device open with receive offloads is reopened
+ * without them.  0 or the reopening's error. */
+int netdev_plain_rx(struct net_device *netdev);
 /* Send a complete frame.  Takes ownership of iob whatever happens. */
 int netdev_tx(struct net_device *netdev, struct io_buffer *iob);
 struct net_device *find_netdev(const char *name);

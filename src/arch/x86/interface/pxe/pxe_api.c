@@ -668,7 +668,11 @@ unsigned int pxe_api_call(unsigned int opcode, uint32_t segoff)
 	if (!s)
 		status = PXENV_STATUS_UNSUPPORTED;
 	else if (pxe.netdev)
-		status = s->fn(blk);
+		/* The program's own stack gets the frames UNDI hands out:
+		 * they must be as on the wire. */
+		status = (s->flags & PXE_UNDI_CALL) &&
+			 netdev_plain_rx(pxe.netdev) ?
+			 PXENV_STATUS_UNDI_CANNOT_INITIALIZE_NIC : s->fn(blk);
 	else if (s->flags & PXE_ANY_TIME)
 		status = PXENV_STATUS_SUCCESS;  /* gone already: nothing to do */
 	else
@@ -719,6 +723,7 @@ void pxe_api_stop(int restore)
 	 * had it (a PXE ROM's own code reopens it the same way). */
 	if (restore && pxe.was_open)
 		netdev_open(pxe.netdev);
+	pxe.netdev->state &= ~NETDEV_RX_PLAIN;
 	netdev_put(pxe.netdev);
 	pxe.netdev = NULL;
 }
