@@ -34,7 +34,7 @@ IPXE_LKRN = "/usr/lib/ipxe/ipxe.lkrn"
 SAN_ROMS = {
     "e1000": ((os.path.join(BIN, "e1000.rom"), "e1000"),
               ("/usr/lib/ipxe/qemu/pxe-e1000.rom", "e1000")),
-    "virtio-net-pci": ((os.path.join(BIN, "virtio-net.rom"),
+    "virtio-net": ((os.path.join(BIN, "virtio-net.rom"),
                         "virtio-net-pci"),
                        ("/usr/lib/ipxe/qemu/pxe-virtio.rom",
                         "virtio-net-pci,disable-legacy=on")),
@@ -48,7 +48,7 @@ SAN_MIB = 64
 # Downloads are measured on both: e1000 (frames cut to the MTU, every
 # checksum the guest's work) and virtio-net, where dust takes the receive
 # offloads and iPXE does not.
-NICS = ("e1000", "virtio-net-pci")
+NICS = {"e1000": "e1000", "virtio-net": "virtio-net-pci"}  # name: device
 SAN_LOSSY_MIB = 16
 BIG = 64 << 20
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1bc")
@@ -172,20 +172,20 @@ def main():
         lab.atftpd(root, port=1069)
         lab.http_server(root)
         dl = {}
-        for nic in NICS:
+        for nic, device in NICS.items():
             dl[nic] = (measure(lab, os.path.join(BIN, "dust.lkrn"), steps,
-                               runs, nic),
-                       measure(lab, IPXE_LKRN, steps, runs, nic))
+                               runs, device),
+                       measure(lab, IPXE_LKRN, steps, runs, device))
     san = {nic: san_bench(runs, False, nic) for nic in NICS}
     lossy = san_bench(runs, True)
     print("benchmark (median of %d runs, QEMU TCG)" % runs)
-    print("%-44s %10s %10s %8s" % ("", "dust", "iPXE", "ratio"))
+    print("%-43s %12s %12s %8s" % ("", "dust", "iPXE", "ratio"))
 
     def secs(what, d, i):
-        print("%-44s %9.2fs %9.2fs %7.2fx" % (what, d, i, i / d))
+        print("%-43s %10.2f s %10.2f s %7.2fx" % (what, d, i, i / d))
 
     def rate(what, d, i):
-        print("%-44s %8.1fMB/s %8.1fMB/s %7.2fx" % (what, d, i, d / i))
+        print("%-43s %7.1f MB/s %7.1f MB/s %7.2fx" % (what, d, i, d / i))
 
     for nic in NICS:
         dust, ipxe = dl[nic]
