@@ -86,14 +86,20 @@ def fetch_and_check(lab, uri, digest, nic="e1000"):
         return int(m.group(1))
 
 
+def stage_big(lab, seed):
+    """A lab with DHCP and a directory holding big.bin (64 MiB of the
+    seed's bytes); returns the directory and big.bin's sha256."""
+    root = lab.path("big")
+    os.makedirs(root)
+    os.chmod(root, 0o755)
+    lab.dnsmasq()
+    return root, make_file(os.path.join(root, "big.bin"), 64 << 20, seed)
+
+
 def test_tftp_64mib_windowsize():
     """atftpd implements RFC 7440 windowsize (dnsmasq does not)."""
     with Lab("tftpbig") as lab:
-        root = lab.path("atftp")
-        os.makedirs(root)
-        os.chmod(root, 0o755)
-        digest = make_file(os.path.join(root, "big.bin"), 64 << 20, 64)
-        lab.dnsmasq()
+        root, digest = stage_big(lab, 64)
         lab.atftpd(root, port=1069)
         fetch_and_check(lab, "tftp://192.0.2.1:1069/big.bin", digest)
 
@@ -114,11 +120,7 @@ def test_http_kernel_via_chained_scripts():
 def test_http_64mib():
     """64 MiB over HTTP, checked inside dust."""
     with Lab("httpbig") as lab:
-        root = lab.path("www")
-        os.makedirs(root)
-        os.chmod(root, 0o755)
-        digest = make_file(os.path.join(root, "big.bin"), 64 << 20, 65)
-        lab.dnsmasq()
+        root, digest = stage_big(lab, 65)
         lab.http_server(root)
         fetch_and_check(lab, "http://192.0.2.1:8080/big.bin", digest)
 
@@ -130,11 +132,7 @@ def test_http_64mib_virtio_offloads():
     The digest shows they were put together right; the frame count that
     they were big (1448-byte segments would be over 46000 frames)."""
     with Lab("httpvirtio") as lab:
-        root = lab.path("www")
-        os.makedirs(root)
-        os.chmod(root, 0o755)
-        digest = make_file(os.path.join(root, "big.bin"), 64 << 20, 66)
-        lab.dnsmasq()
+        root, digest = stage_big(lab, 66)
         lab.http_server(root)
         for nic in ("virtio-net-pci", "virtio-net-pci,disable-modern=on"):
             frames = fetch_and_check(lab, "http://192.0.2.1:8080/big.bin",
