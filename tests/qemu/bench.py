@@ -27,6 +27,11 @@ from test_iscsi import TARGET, Tgt  # noqa: E402
 from test_tcp import drop_tcp  # noqa: E402
 
 IPXE_LKRN = "/usr/lib/ipxe/ipxe.lkrn"
+# Downloads and SAN boots are measured on both (the lossy SAN reads on
+# e1000 only): e1000, with frames cut to the MTU and every checksum the
+# guest's work, and virtio-net, where dust takes the receive offloads and
+# iPXE does not.
+NICS = {"e1000": "e1000", "virtio-net": "virtio-net-pci"}  # name: device
 # Option ROMs for the SAN boots, per NIC: (ROM, QEMU device) for dust
 # and for iPXE.  iPXE's virtio ROM names the modern-only device (1af4:1041),
 # dust's the transitional one (1af4:1000); both drive its virtio 1.0
@@ -34,10 +39,9 @@ IPXE_LKRN = "/usr/lib/ipxe/ipxe.lkrn"
 SAN_ROMS = {
     "e1000": ((os.path.join(BIN, "e1000.rom"), "e1000"),
               ("/usr/lib/ipxe/qemu/pxe-e1000.rom", "e1000")),
-    "virtio-net": ((os.path.join(BIN, "virtio-net.rom"),
-                        "virtio-net-pci"),
-                       ("/usr/lib/ipxe/qemu/pxe-virtio.rom",
-                        "virtio-net-pci,disable-legacy=on")),
+    "virtio-net": ((os.path.join(BIN, "virtio-net.rom"), "virtio-net-pci"),
+                   ("/usr/lib/ipxe/qemu/pxe-virtio.rom",
+                    "virtio-net-pci,disable-legacy=on")),
 }
 MAC = "52:54:00:12:34:56"
 # IPv6 router advertisements on the segment: iPXE waits for IPv6
@@ -45,10 +49,6 @@ MAC = "52:54:00:12:34:56"
 # stalls ~13 s more; the benchmark does not measure that.
 RA = ["enable-ra", "dhcp-range=::,constructor:br0,ra-only"]
 SAN_MIB = 64
-# Downloads are measured on both: e1000 (frames cut to the MTU, every
-# checksum the guest's work) and virtio-net, where dust takes the receive
-# offloads and iPXE does not.
-NICS = {"e1000": "e1000", "virtio-net": "virtio-net-pci"}  # name: device
 SAN_LOSSY_MIB = 16
 BIG = 64 << 20
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1bc")

@@ -20,9 +20,9 @@ def check(cond, msg):
 def drop_tcp(lab, percent, gso=False):
     """Drop percent % of TCP packets to and from the server, at random, on
     the bridge: below IP, where the server's TCP does not hear of it (an
-    IP output drop is reported back and simply sent again).  The server
-    sends single segments (no GSO), else one drop takes a burst; with
-    gso=True it may send up to 64 KiB at once, and a drop takes it all."""
+    IP output drop is reported back and simply sent again).  By default
+    the server sends single segments (no GSO), so a drop loses one; with
+    gso=True it may send up to 64 KiB at once, and a drop loses it all."""
     n = 100 // percent
     if not gso:
         lab.sh("ip link set dev br0 gso_max_segs 1")
